@@ -1,0 +1,1 @@
+//! Implementation detail of repool's `#[derive(Pooled)]` and `#[derive(Reset)]`.
