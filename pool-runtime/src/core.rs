@@ -1,0 +1,1005 @@
+//! The pool's storage and its accounting, written against explicit thread
+//! slots so loom can model it without thread-locals.
+//!
+//! # Layout
+//!
+//! * Every thread slot has a **private cache** ([`Shard`]): a small stack of
+//!   object pointers that only the thread owning the slot touches, with no
+//!   atomic read-modify-write and no lock (Go's per-P `private` slot and
+//!   local queue). Slots live in buckets of doubling size, allocated the
+//!   first time a thread of that bucket uses the pool, each slot on its own
+//!   cache lines.
+//! * A **shared layer** of a few lock-protected [`Stash`]es takes whole
+//!   batches from caches that overflow and hands whole batches to caches that
+//!   run dry, so one lock operation is amortised over many objects and
+//!   objects freed on one thread reach the others.
+//! * **The bound is a budget of units.** `capacity` units exist. Every idle
+//!   object, wherever it is, holds one unit; a private cache may also hold a
+//!   few units with no object yet, so that its next returns need no atomic.
+//!   At rest `budget + Σ cache.units + shared_len == capacity`, hence the
+//!   idle objects (`Σ cache.len + shared_len`) never exceed `capacity`.
+//! * **Trim** is Go's victim cache made explicit: each stash keeps `fresh`
+//!   objects and `old` ones that were already idle at the previous trim; a
+//!   trim drops `old` and ages `fresh` into it. Private caches learn of a
+//!   trim through `epoch` on their thread's next operation (or at its exit),
+//!   because no other thread may touch them.
+//!
+//! No user code (`T`'s `Drop`, a reset, a constructor) ever runs while a
+//! private cache is borrowed or a stash is locked: objects to drop are
+//! carried out first, so a destructor that uses the pool again is safe.
+
+use std::mem;
+use std::ptr::{self, NonNull};
+
+use crossbeam_utils::CachePadded;
+
+use crate::sync::{AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering, UnsafeCell, bump, lock};
+
+/// The most objects one thread's private cache holds.
+pub(crate) const LOCAL_MAX: usize = 32;
+
+/// Enough buckets of doubling size for every thread slot a `usize` can name.
+const BUCKETS: usize = usize::BITS as usize;
+
+/// Where slot `index` lives: bucket `b` holds `2^b` slots.
+#[inline]
+fn bucket_of(index: usize) -> (usize, usize) {
+    let n = index + 1;
+    let bucket = (usize::BITS - 1 - n.leading_zeros()) as usize;
+    (bucket, n - (1 << bucket))
+}
+
+/// One thread slot's private cache and counters.
+pub(crate) struct Shard<T> {
+    local: UnsafeCell<Local<T>>,
+    /// Objects in `local.slots`. Written only by the owner (a load and a
+    /// store); read by anyone for [`Core::counts`].
+    len: AtomicUsize,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    returned: AtomicU64,
+}
+
+struct Local<T> {
+    slots: [*mut T; LOCAL_MAX],
+    /// Units of the budget this cache holds: one per object in `slots`, and
+    /// possibly a few more reserved for the next returns. `len <= units`.
+    units: usize,
+    /// The value of [`Core::epoch`] this cache last caught up with.
+    seen_epoch: usize,
+}
+
+impl<T> Shard<T> {
+    fn new() -> Self {
+        Self {
+            local: UnsafeCell::new(Local {
+                slots: [ptr::null_mut(); LOCAL_MAX],
+                units: 0,
+                seen_epoch: 0,
+            }),
+            len: AtomicUsize::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            returned: AtomicU64::new(0),
+        }
+    }
+}
+
+/// A lock-protected part of the shared layer.
+struct Stash<T> {
+    /// Objects that arrived since the last trim.
+    fresh: Vec<NonNull<T>>,
+    /// Objects that were already idle at the last trim: the next trim drops
+    /// them unless someone takes them first.
+    old: Vec<NonNull<T>>,
+}
+
+/// Rare events, counted with read-modify-writes on a line of their own.
+#[derive(Default)]
+struct SlowCounters {
+    /// hits, misses and returns of threads without a slot (exiting threads).
+    hits: AtomicU64,
+    misses: AtomicU64,
+    returned: AtomicU64,
+    prewarmed: AtomicU64,
+    over_capacity: AtomicU64,
+    oversized: AtomicU64,
+    reset_panicked: AtomicU64,
+    user_discarded: AtomicU64,
+    detached: AtomicU64,
+    trimmed: AtomicU64,
+}
+
+/// What happened to a returned object that did not go back idle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    Prewarmed,
+    OverCapacity,
+    Oversized,
+    ResetPanicked,
+    UserDiscarded,
+    Detached,
+}
+
+/// A snapshot of the counters, summed over every slot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
+    pub(crate) returned: u64,
+    pub(crate) prewarmed: u64,
+    pub(crate) over_capacity: u64,
+    pub(crate) oversized: u64,
+    pub(crate) reset_panicked: u64,
+    pub(crate) user_discarded: u64,
+    pub(crate) detached: u64,
+    pub(crate) trimmed: u64,
+    pub(crate) idle: usize,
+}
+
+/// Fields read on every operation and almost never written.
+struct ReadMostly<T> {
+    epoch: AtomicUsize,
+    buckets: [AtomicPtr<CachePadded<Shard<T>>>; BUCKETS],
+}
+
+/// Fields written by the slow paths of many threads.
+struct Budget {
+    /// Free units: how many more objects may become idle.
+    free: AtomicUsize,
+    /// Objects in the stashes; lets a thread skip locking them when empty.
+    shared_len: AtomicUsize,
+}
+
+/// Objects taken out of a cache or stash, to be dropped once nothing is
+/// borrowed or locked.
+struct Doomed<T> {
+    objects: Vec<NonNull<T>>,
+    units: usize,
+}
+
+/// The storage behind one [`Pool`](crate::Pool).
+pub(crate) struct Core<T> {
+    read: CachePadded<ReadMostly<T>>,
+    budget: CachePadded<Budget>,
+    slow: CachePadded<SlowCounters>,
+    stashes: Box<[CachePadded<Mutex<Stash<T>>>]>,
+    stash_mask: usize,
+    local_cap: usize,
+    /// Objects moved per transfer between a cache and the shared layer.
+    batch: usize,
+}
+
+// SAFETY: a `Core<T>` owns `T`s (through raw pointers) and hands them from
+// one thread to another, which is sound exactly when `T: Send`. It never
+// gives out `&T` to two threads, so `T: Sync` is not needed. Private caches
+// are only touched by the thread that owns their slot (the caller's
+// contract in `pop`/`push`/`release_slot`), stashes only under their lock,
+// and everything else is atomic.
+unsafe impl<T: Send> Send for Core<T> {}
+// SAFETY: as above: shared access goes through atomics, locks, or slots
+// owned by exactly one thread at a time.
+unsafe impl<T: Send> Sync for Core<T> {}
+
+impl<T> Core<T> {
+    /// A core that keeps at most `capacity` idle objects, with `stashes`
+    /// lock-protected parts in its shared layer (rounded up to a power of two).
+    pub(crate) fn new(capacity: usize, stashes: usize) -> Self {
+        let local_cap = LOCAL_MAX.min((capacity / 4).max(capacity.min(1)));
+        let stashes = stashes.max(1).next_power_of_two();
+        Self {
+            read: CachePadded::new(ReadMostly {
+                epoch: AtomicUsize::new(0),
+                buckets: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            }),
+            budget: CachePadded::new(Budget {
+                free: AtomicUsize::new(capacity),
+                shared_len: AtomicUsize::new(0),
+            }),
+            slow: CachePadded::new(SlowCounters::default()),
+            stashes: (0..stashes)
+                .map(|_| {
+                    CachePadded::new(Mutex::new(Stash {
+                        fresh: Vec::new(),
+                        old: Vec::new(),
+                    }))
+                })
+                .collect(),
+            stash_mask: stashes - 1,
+            local_cap,
+            batch: (local_cap / 2).max(1),
+        }
+    }
+
+    /// The slot's cache, allocating its bucket on first use.
+    #[inline]
+    fn shard(&self, index: usize) -> &Shard<T> {
+        let (bucket, offset) = bucket_of(index);
+        let mut base = self.read.buckets[bucket].load(Ordering::Acquire);
+        if base.is_null() {
+            base = self.alloc_bucket(bucket);
+        }
+        // SAFETY: `base` points to a live bucket of `1 << bucket` slots
+        // (buckets are freed only in `drop`), and `offset < 1 << bucket`.
+        unsafe { &*base.add(offset) }
+    }
+
+    /// The slot's cache if its bucket exists.
+    fn existing_shard(&self, index: usize) -> Option<&Shard<T>> {
+        let (bucket, offset) = bucket_of(index);
+        let base = self.read.buckets[bucket].load(Ordering::Acquire);
+        // SAFETY: as in `shard`.
+        (!base.is_null()).then(|| unsafe { &**base.add(offset) })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_bucket(&self, bucket: usize) -> *mut CachePadded<Shard<T>> {
+        let fresh: Box<[CachePadded<Shard<T>>]> = (0..1usize << bucket)
+            .map(|_| CachePadded::new(Shard::new()))
+            .collect();
+        let fresh = Box::into_raw(fresh).cast::<CachePadded<Shard<T>>>();
+        match self.read.buckets[bucket].compare_exchange(
+            ptr::null_mut(),
+            fresh,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => fresh,
+            Err(winner) => {
+                // SAFETY: `fresh` came from `Box::into_raw` of a slice of
+                // this length above and was never shared.
+                drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(fresh, 1 << bucket)) });
+                winner
+            }
+        }
+    }
+
+    #[inline]
+    fn home(&self, index: usize) -> &Mutex<Stash<T>> {
+        &self.stashes[index & self.stash_mask]
+    }
+
+    /// Takes up to `want` free units; returns how many it got.
+    fn take_units(&self, want: usize) -> usize {
+        let free = &self.budget.free;
+        let mut current = free.load(Ordering::Relaxed);
+        loop {
+            let got = current.min(want);
+            if got == 0 {
+                return 0;
+            }
+            match free.compare_exchange_weak(
+                current,
+                current - got,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return got,
+                Err(now) => current = now,
+            }
+        }
+    }
+
+    fn give_units(&self, units: usize) {
+        if units > 0 {
+            self.budget.free.fetch_add(units, Ordering::Relaxed);
+        }
+    }
+
+    /// An idle object for the thread owning slot `index`, or `None` when the
+    /// pool has none and the caller must build one.
+    ///
+    /// # Safety
+    ///
+    /// The calling thread must own slot `index`: no other thread may call
+    /// `pop`, `push`, `catch_up` or `release_slot` with it meanwhile.
+    #[inline]
+    pub(crate) unsafe fn pop(&self, index: usize) -> Option<NonNull<T>> {
+        let shard = self.shard(index);
+        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let hit = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot, and nothing in this closure
+            // runs user code or re-enters the cache.
+            let local = unsafe { &mut *local };
+            if local.seen_epoch != epoch {
+                return None;
+            }
+            let len = shard.len.load(Ordering::Relaxed);
+            if len == 0 {
+                return None;
+            }
+            shard.len.store(len - 1, Ordering::Relaxed);
+            Some(local.slots[len - 1])
+        });
+        match hit {
+            Some(object) => {
+                bump(&shard.hits);
+                // SAFETY: slots below `len` hold live objects from `Box::into_raw`.
+                Some(unsafe { NonNull::new_unchecked(object) })
+            }
+            // SAFETY: forwarded from the caller.
+            None => unsafe { self.pop_slow(index) },
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Core::pop`].
+    #[cold]
+    #[inline(never)]
+    unsafe fn pop_slow(&self, index: usize) -> Option<NonNull<T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.catch_up(index) };
+        let shard = self.shard(index);
+        let batch = self.take_from_stashes(index, self.batch);
+        let (object, spare_units) = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &mut *local };
+            // Only the owner fills the cache, and `catch_up` emptied it if a
+            // trim was pending, so it is still empty.
+            debug_assert_eq!(shard.len.load(Ordering::Relaxed), 0);
+            // The cache is empty: this thread is taking, not returning, so
+            // the units it reserved for returns go back to the budget, and
+            // the batch brings exactly one unit per object.
+            let spare = mem::replace(&mut local.units, batch.len());
+            let Some((&first, rest)) = batch.split_first() else {
+                return (None, spare);
+            };
+            for (slot, object) in local.slots.iter_mut().zip(rest) {
+                *slot = object.as_ptr();
+            }
+            shard.len.store(rest.len(), Ordering::Relaxed);
+            (Some(first.as_ptr()), spare)
+        });
+        self.give_units(spare_units);
+        match object {
+            Some(object) => {
+                bump(&shard.hits);
+                NonNull::new(object)
+            }
+            None => {
+                bump(&shard.misses);
+                None
+            }
+        }
+    }
+
+    /// Takes up to `want` objects from the shared layer, starting with the
+    /// thread's home stash, freshest first. The objects keep their units.
+    fn take_from_stashes(&self, index: usize, want: usize) -> BatchBuf<T> {
+        let mut out = BatchBuf::new();
+        if self.budget.shared_len.load(Ordering::Relaxed) == 0 {
+            return out;
+        }
+        for step in 0..self.stashes.len() {
+            let mut guard = lock(self.home(index.wrapping_add(step)));
+            let stash = &mut *guard;
+            for list in [&mut stash.fresh, &mut stash.old] {
+                while out.len() < want {
+                    match list.pop() {
+                        Some(object) => out.push(object),
+                        None => break,
+                    }
+                }
+            }
+            drop(guard);
+            if out.len() > 0 {
+                self.budget
+                    .shared_len
+                    .fetch_sub(out.len(), Ordering::Relaxed);
+                break;
+            }
+        }
+        out
+    }
+
+    /// Makes `object` idle in slot `index`'s cache, or gives it back when the
+    /// pool already holds `capacity` idle objects (the caller drops it).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::pop`]; `object` must come from `Box::into_raw` and be
+    /// owned by the caller.
+    #[inline]
+    pub(crate) unsafe fn push(&self, index: usize, object: NonNull<T>) -> Result<(), NonNull<T>> {
+        let shard = self.shard(index);
+        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let done = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &mut *local };
+            let len = shard.len.load(Ordering::Relaxed);
+            if local.seen_epoch != epoch || len == local.units {
+                return false;
+            }
+            local.slots[len] = object.as_ptr();
+            shard.len.store(len + 1, Ordering::Relaxed);
+            true
+        });
+        if done {
+            bump(&shard.returned);
+            Ok(())
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.push_slow(index, object) }
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As for [`Core::push`].
+    #[cold]
+    #[inline(never)]
+    unsafe fn push_slow(&self, index: usize, object: NonNull<T>) -> Result<(), NonNull<T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.catch_up(index) };
+        let shard = self.shard(index);
+        let accepted = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &mut *local };
+            let mut len = shard.len.load(Ordering::Relaxed);
+            if len == local.units {
+                if local.units < self.local_cap {
+                    // Reserve a few units at once, so the next returns are free.
+                    let got = self.take_units(self.batch.min(self.local_cap - local.units));
+                    if got == 0 {
+                        return false;
+                    }
+                    local.units += got;
+                } else {
+                    // Full: this object needs a unit of its own, and the
+                    // oldest batch moves to the shared layer with its units
+                    // so that other threads can reach it.
+                    let got = self.take_units(self.batch);
+                    if got == 0 {
+                        return false;
+                    }
+                    let moved = self.batch.min(len);
+                    let mut stash = lock(self.home(index));
+                    stash.fresh.extend(local.slots[..moved].iter().map(|&p| {
+                        // SAFETY: slots below `len` hold live objects.
+                        unsafe { NonNull::new_unchecked(p) }
+                    }));
+                    drop(stash);
+                    self.budget.shared_len.fetch_add(moved, Ordering::Relaxed);
+                    local.slots.copy_within(moved..len, 0);
+                    len -= moved;
+                    local.units = local.units - moved + got;
+                }
+            }
+            local.slots[len] = object.as_ptr();
+            shard.len.store(len + 1, Ordering::Relaxed);
+            true
+        });
+        if accepted {
+            bump(&shard.returned);
+            Ok(())
+        } else {
+            self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
+            Err(object)
+        }
+    }
+
+    /// Applies the trims this slot's cache has not seen yet: after one, its
+    /// objects become `old` in the shared layer (the next trim drops them);
+    /// after two or a clear, they are dropped.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::pop`].
+    #[cold]
+    pub(crate) unsafe fn catch_up(&self, index: usize) {
+        let Some(shard) = self.existing_shard(index) else {
+            return;
+        };
+        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let doomed = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &mut *local };
+            let behind = epoch.wrapping_sub(local.seen_epoch);
+            if behind == 0 {
+                return None;
+            }
+            local.seen_epoch = epoch;
+            Some(self.empty_cache(index, shard, local, behind >= 2))
+        });
+        if let Some(doomed) = doomed {
+            self.bury(doomed);
+        }
+    }
+
+    /// Empties a cache: its objects go to the shared layer (as `old` if a
+    /// trim passed since they arrived) or, if `drop_them`, out to be dropped;
+    /// its spare units go back to the budget.
+    fn empty_cache(
+        &self,
+        index: usize,
+        shard: &Shard<T>,
+        local: &mut Local<T>,
+        drop_them: bool,
+    ) -> Doomed<T> {
+        let len = shard.len.load(Ordering::Relaxed);
+        shard.len.store(0, Ordering::Relaxed);
+        let objects = local.slots[..len].iter().map(|&p| {
+            // SAFETY: slots below `len` hold live objects.
+            unsafe { NonNull::new_unchecked(p) }
+        });
+        let spare = mem::take(&mut local.units) - len;
+        if drop_them {
+            return Doomed {
+                objects: objects.collect(),
+                units: spare + len,
+            };
+        }
+        if len > 0 {
+            lock(self.home(index)).old.extend(objects);
+            self.budget.shared_len.fetch_add(len, Ordering::Relaxed);
+        }
+        Doomed {
+            objects: Vec::new(),
+            units: spare,
+        }
+    }
+
+    /// Drops objects taken out of the pool, then frees their units (in that
+    /// order, so the pool never has more than `capacity` idle objects alive).
+    fn bury(&self, doomed: Doomed<T>) {
+        let n = doomed.objects.len();
+        for object in doomed.objects {
+            // SAFETY: every doomed object came from `Box::into_raw`, and was
+            // removed from the cache or stash that owned it.
+            drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
+        }
+        if n > 0 {
+            self.slow.trimmed.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        self.give_units(doomed.units);
+    }
+
+    /// An idle object for a thread that has no slot (one whose thread-locals
+    /// are being destroyed).
+    pub(crate) fn pop_unowned(&self) -> Option<NonNull<T>> {
+        let got = self.take_from_stashes(0, 1);
+        match got.first() {
+            Some(object) => {
+                self.give_units(1);
+                self.slow.hits.fetch_add(1, Ordering::Relaxed);
+                Some(object)
+            }
+            None => {
+                self.slow.misses.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Returns an object from a thread that has no slot.
+    pub(crate) fn push_unowned(&self, object: NonNull<T>) -> Result<(), NonNull<T>> {
+        if self.take_units(1) == 0 {
+            self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
+            return Err(object);
+        }
+        lock(self.home(0)).fresh.push(object);
+        self.budget.shared_len.fetch_add(1, Ordering::Relaxed);
+        self.slow.returned.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Counts `n` objects built in advance, or that left the pool's care
+    /// other than by going idle.
+    pub(crate) fn note(&self, event: Event, n: u64) {
+        let counter = match event {
+            Event::Prewarmed => &self.slow.prewarmed,
+            Event::OverCapacity => &self.slow.over_capacity,
+            Event::Oversized => &self.slow.oversized,
+            Event::ResetPanicked => &self.slow.reset_panicked,
+            Event::UserDiscarded => &self.slow.user_discarded,
+            Event::Detached => &self.slow.detached,
+        };
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Adds `objects` built in advance to the shared layer, as many as the
+    /// budget allows; hands back the ones that did not fit.
+    pub(crate) fn stock(&self, mut objects: Vec<NonNull<T>>) -> Vec<NonNull<T>> {
+        let got = self.take_units(objects.len());
+        let rest = objects.split_off(got);
+        if got > 0 {
+            // Spread them so that every thread's home stash has some.
+            let per = got.div_ceil(self.stashes.len());
+            for (i, chunk) in objects.chunks(per).enumerate() {
+                lock(&self.stashes[i]).fresh.extend_from_slice(chunk);
+            }
+            self.budget.shared_len.fetch_add(got, Ordering::Relaxed);
+        }
+        rest
+    }
+
+    /// How many units are free: how many objects could be stocked now.
+    pub(crate) fn free_units(&self) -> usize {
+        self.budget.free.load(Ordering::Relaxed)
+    }
+
+    /// Drops every object idle since the previous trim, and ages the rest.
+    /// `index` is the caller's slot, if it has one, so its own cache is
+    /// trimmed now rather than at its next operation.
+    ///
+    /// # Safety
+    ///
+    /// If `index` is `Some`, as for [`Core::pop`].
+    pub(crate) unsafe fn trim(&self, index: Option<usize>) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            self.sweep(index, 1, |stash| {
+                mem::replace(&mut stash.old, mem::take(&mut stash.fresh))
+            })
+        }
+    }
+
+    /// Drops every idle object.
+    ///
+    /// # Safety
+    ///
+    /// If `index` is `Some`, as for [`Core::pop`].
+    pub(crate) unsafe fn clear(&self, index: Option<usize>) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            self.sweep(index, 2, |stash| {
+                let mut all = mem::take(&mut stash.old);
+                all.append(&mut stash.fresh);
+                all
+            });
+        }
+    }
+
+    /// # Safety
+    ///
+    /// If `index` is `Some`, as for [`Core::pop`].
+    unsafe fn sweep(
+        &self,
+        index: Option<usize>,
+        epochs: usize,
+        take: impl Fn(&mut Stash<T>) -> Vec<NonNull<T>>,
+    ) {
+        for stash in self.stashes.iter() {
+            let objects = take(&mut *lock(stash));
+            self.budget
+                .shared_len
+                .fetch_sub(objects.len(), Ordering::Relaxed);
+            self.bury(Doomed {
+                units: objects.len(),
+                objects,
+            });
+        }
+        // Bumped after the stashes are swept, so a cache that catches up
+        // with this trim puts its objects into `old` after the sweep: they
+        // survive until the next trim, as every idle object does.
+        self.read.epoch.fetch_add(epochs, Ordering::Relaxed);
+        if let Some(index) = index {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.catch_up(index) };
+        }
+    }
+
+    /// Hands back slot `index`'s cache when its thread exits: objects go to
+    /// the shared layer (or are dropped if two trims passed), spare units to
+    /// the budget. The slot may then be given to a new thread.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::pop`], and the thread must not use the slot afterwards.
+    pub(crate) unsafe fn release_slot(&self, index: usize) {
+        let Some(shard) = self.existing_shard(index) else {
+            return;
+        };
+        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let doomed = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &mut *local };
+            let behind = epoch.wrapping_sub(local.seen_epoch);
+            local.seen_epoch = epoch;
+            if behind == 0 {
+                // Fresh objects stay fresh: move them as they are.
+                let len = shard.len.load(Ordering::Relaxed);
+                shard.len.store(0, Ordering::Relaxed);
+                if len > 0 {
+                    lock(self.home(index))
+                        .fresh
+                        .extend(local.slots[..len].iter().map(|&p| {
+                            // SAFETY: slots below `len` hold live objects.
+                            unsafe { NonNull::new_unchecked(p) }
+                        }));
+                    self.budget.shared_len.fetch_add(len, Ordering::Relaxed);
+                }
+                Doomed {
+                    objects: Vec::new(),
+                    units: mem::take(&mut local.units) - len,
+                }
+            } else {
+                self.empty_cache(index, shard, local, behind >= 2)
+            }
+        });
+        self.bury(doomed);
+    }
+
+    /// The counters summed over every slot, and the idle objects now.
+    pub(crate) fn counts(&self) -> Counts {
+        let slow = &self.slow;
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut counts = Counts {
+            hits: get(&slow.hits),
+            misses: get(&slow.misses),
+            returned: get(&slow.returned),
+            prewarmed: get(&slow.prewarmed),
+            over_capacity: get(&slow.over_capacity),
+            oversized: get(&slow.oversized),
+            reset_panicked: get(&slow.reset_panicked),
+            user_discarded: get(&slow.user_discarded),
+            detached: get(&slow.detached),
+            trimmed: get(&slow.trimmed),
+            idle: self.budget.shared_len.load(Ordering::Relaxed),
+        };
+        self.for_each_shard(|shard| {
+            counts.hits += get(&shard.hits);
+            counts.misses += get(&shard.misses);
+            counts.returned += get(&shard.returned);
+            counts.idle += shard.len.load(Ordering::Relaxed);
+        });
+        counts
+    }
+
+    fn for_each_shard(&self, mut f: impl FnMut(&Shard<T>)) {
+        for (bucket, base) in self.read.buckets.iter().enumerate() {
+            let base = base.load(Ordering::Acquire);
+            if base.is_null() {
+                continue;
+            }
+            for offset in 0..1usize << bucket {
+                // SAFETY: a non-null bucket holds `1 << bucket` live slots.
+                f(unsafe { &*base.add(offset) });
+            }
+        }
+    }
+}
+
+impl<T> Drop for Core<T> {
+    fn drop(&mut self) {
+        let mut objects = Vec::new();
+        for stash in self.stashes.iter() {
+            let mut stash = lock(stash);
+            objects.append(&mut stash.fresh);
+            objects.append(&mut stash.old);
+        }
+        self.for_each_shard(|shard| {
+            let len = shard.len.load(Ordering::Relaxed);
+            shard.local.with_mut(|local| {
+                // SAFETY: `&mut self`: no thread can use any slot now.
+                let local = unsafe { &*local };
+                objects.extend(local.slots[..len].iter().map(|&p| {
+                    // SAFETY: slots below `len` hold live objects.
+                    unsafe { NonNull::new_unchecked(p) }
+                }));
+            });
+        });
+        for (bucket, base) in self.read.buckets.iter_mut().enumerate() {
+            let base = base.load(Ordering::Relaxed);
+            if !base.is_null() {
+                // SAFETY: allocated in `alloc_bucket` as a boxed slice of
+                // exactly this length, and never freed before.
+                drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, 1 << bucket)) });
+            }
+        }
+        for object in objects {
+            // SAFETY: each idle object came from `Box::into_raw` and is
+            // owned by the pool alone.
+            drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
+        }
+    }
+}
+
+/// Drops a value; while the thread is already unwinding, a panic from its
+/// destructor is swallowed instead of aborting the process.
+pub(crate) fn drop_quietly<V>(value: V) {
+    if std::thread::panicking() {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
+    } else {
+        drop(value);
+    }
+}
+
+/// A fixed-size batch of object pointers on the stack, so moving a batch out
+/// of the shared layer allocates nothing.
+pub(crate) struct BatchBuf<T> {
+    items: [*mut T; LOCAL_MAX],
+    len: usize,
+}
+
+impl<T> BatchBuf<T> {
+    fn new() -> Self {
+        Self {
+            items: [ptr::null_mut(); LOCAL_MAX],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, object: NonNull<T>) {
+        self.items[self.len] = object.as_ptr();
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn first(&self) -> Option<NonNull<T>> {
+        if self.len == 0 {
+            None
+        } else {
+            NonNull::new(self.items[0])
+        }
+    }
+
+    fn split_first(&self) -> Option<(&NonNull<T>, &[NonNull<T>])> {
+        let items = &self.items[..self.len];
+        // SAFETY: `*mut T` and `NonNull<T>` have the same layout, and every
+        // item below `len` was pushed as a `NonNull`.
+        let items: &[NonNull<T>] = unsafe { &*(items as *const [*mut T] as *const [NonNull<T>]) };
+        items.split_first()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize as StdAtomicUsize;
+
+    fn boxed(v: u32) -> NonNull<u32> {
+        NonNull::from(Box::leak(Box::new(v)))
+    }
+
+    fn free(p: NonNull<u32>) -> u32 {
+        // SAFETY: test objects come from `boxed`.
+        *unsafe { Box::from_raw(p.as_ptr()) }
+    }
+
+    #[test]
+    fn bucket_layout_is_dense() {
+        assert_eq!(bucket_of(0), (0, 0));
+        assert_eq!(bucket_of(1), (1, 0));
+        assert_eq!(bucket_of(2), (1, 1));
+        assert_eq!(bucket_of(3), (2, 0));
+        assert_eq!(bucket_of(6), (2, 3));
+        assert_eq!(bucket_of(7), (3, 0));
+    }
+
+    #[test]
+    fn lifo_on_one_slot() {
+        let core = Core::new(16, 2);
+        let (a, b) = (boxed(1), boxed(2));
+        // SAFETY: this test is the only user of slot 0.
+        unsafe {
+            core.push(0, a).unwrap();
+            core.push(0, b).unwrap();
+            assert_eq!(core.pop(0), Some(b));
+            assert_eq!(core.pop(0), Some(a));
+            assert_eq!(core.pop(0), None);
+        }
+        free(a);
+        free(b);
+        let c = core.counts();
+        assert_eq!((c.hits, c.misses, c.returned, c.idle), (2, 1, 2, 0));
+    }
+
+    #[test]
+    fn never_more_idle_than_capacity() {
+        let core = Core::new(10, 2);
+        let mut rejected = 0;
+        for slot in 0..3 {
+            for i in 0..20 {
+                // SAFETY: slots are used one at a time by this thread.
+                if let Err(p) = unsafe { core.push(slot, boxed(i)) } {
+                    free(p);
+                    rejected += 1;
+                }
+            }
+        }
+        let c = core.counts();
+        assert_eq!(c.idle, 10);
+        assert_eq!(rejected, 50);
+        assert_eq!(c.over_capacity, 50);
+    }
+
+    #[test]
+    fn other_slots_reach_overflowed_objects() {
+        let core = Core::new(64, 1);
+        for i in 0..40 {
+            // SAFETY: slot 0 used by this thread only.
+            unsafe { core.push(0, boxed(i)).unwrap() };
+        }
+        // Slot 0 keeps at most `local_cap`; the rest went to the stash.
+        assert_eq!(core.local_cap, 16);
+        let mut taken = Vec::new();
+        // SAFETY: slot 1 used by this thread only.
+        while let Some(p) = unsafe { core.pop(1) } {
+            taken.push(free(p));
+        }
+        assert!(taken.len() >= 40 - 16, "slot 1 got {} objects", taken.len());
+    }
+
+    #[test]
+    fn trim_drops_only_what_survived_a_previous_trim() {
+        let core = Core::new(64, 2);
+        for i in 0..4 {
+            // SAFETY: slot 0 used by this thread only.
+            unsafe { core.push(0, boxed(i)).unwrap() };
+        }
+        // SAFETY: slot 0 is this thread's.
+        unsafe { core.trim(Some(0)) };
+        assert_eq!(core.counts().idle, 4, "objects survive one trim");
+        // SAFETY: slot 0 is this thread's.
+        unsafe { core.trim(Some(0)) };
+        assert_eq!(core.counts().idle, 0, "and not two");
+        assert_eq!(core.counts().trimmed, 4);
+        assert_eq!(core.free_units(), 64, "every unit came back");
+    }
+
+    #[test]
+    fn trim_reaches_other_slots_at_their_next_operation() {
+        let core = Core::new(64, 2);
+        // SAFETY: slots 0 and 1 are used by this thread, one at a time.
+        unsafe {
+            core.push(1, boxed(7)).unwrap();
+            core.clear(Some(0));
+            assert_eq!(
+                core.counts().idle,
+                1,
+                "slot 1's cache is its own until it acts"
+            );
+            assert_eq!(
+                core.pop(1),
+                None,
+                "slot 1 catches up, drops its object, and misses"
+            );
+        }
+        assert_eq!(core.counts().idle, 0);
+        assert_eq!(core.counts().trimmed, 1);
+        assert_eq!(core.free_units(), 64);
+    }
+
+    #[test]
+    fn released_slot_hands_objects_to_others() {
+        let core = Core::new(64, 2);
+        // SAFETY: slots used by this thread, one at a time.
+        unsafe {
+            core.push(3, boxed(1)).unwrap();
+            core.release_slot(3);
+            let p = core.pop(5).expect("the object moved to the shared layer");
+            assert_eq!(free(p), 1);
+        }
+    }
+
+    #[test]
+    fn core_drop_drops_every_idle_object() {
+        struct Counted(Arc<StdAtomicUsize>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let drops = Arc::new(StdAtomicUsize::new(0));
+        let core = Core::new(100, 2);
+        for slot in 0..4 {
+            for _ in 0..30 {
+                let p = NonNull::from(Box::leak(Box::new(Counted(Arc::clone(&drops)))));
+                // SAFETY: slots used by this thread, one at a time.
+                if let Err(p) = unsafe { core.push(slot, p) } {
+                    // SAFETY: rejected objects are ours again.
+                    drop(unsafe { Box::from_raw(p.as_ptr()) });
+                }
+            }
+        }
+        drop(core);
+        assert_eq!(drops.load(Ordering::Relaxed), 120);
+    }
+}

@@ -1,0 +1,213 @@
+//! `Guard<T>`: the RAII handle to a pooled object.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
+
+use crate::{Pool, Pooled, Reset};
+
+/// Exclusive access to a pooled object; dropping it resets the object and
+/// returns it to its pool, from whichever thread drops it.
+///
+/// `Guard<T>` (the default `P`) is the guard of a [`Pooled`] type, one
+/// pointer wide: its pool is found from the type. `Guard<T, &Pool<T>>` is the
+/// guard of an ordinary [`Pool`] value, two pointers wide, borrowing the pool.
+///
+/// The guard dereferences to `T`. Because the object goes back to the pool
+/// when the guard drops, the borrow checker refuses to let any reference
+/// into it outlive the guard, which is the use-after-`Put` bug that Go's
+/// `sync.Pool` leaves to discipline.
+///
+/// `Guard` is `Send` exactly when `T` is and `Sync` exactly when `T` is, and
+/// is not `Clone`. A guard dropped during a panic still resets and returns
+/// its object; if the reset itself panics, the object is dropped instead
+/// (counted in [`Stats::reset_panicked`](crate::Stats::reset_panicked)) and
+/// the process does not abort.
+///
+/// # Example
+///
+/// ```
+/// use pool_runtime::{Guard, Pooled};
+///
+/// let mut line: Guard<String> = String::acquire();
+/// line.push_str("GET /index.html");
+/// assert!(line.starts_with("GET"));
+/// assert_eq!(size_of::<Guard<String>>(), size_of::<usize>());
+/// // `line` drops here: cleared, capacity kept, back in `String`'s pool.
+/// ```
+pub struct Guard<T, P: PoolRef<T> = TypePool> {
+    object: NonNull<T>,
+    pool: P,
+    /// The guard owns a `T` (for drop check and variance, like `Box<T>`).
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: the guard owns its object exclusively, like `Box<T>`, so sending
+// the guard sends a `T`. `P` is `TypePool` (no data) or `&Pool<T>`, which
+// is `Send` when `Pool<T>: Sync`, i.e. when `T: Send`; returning the object
+// from another thread is exactly what `Pool<T>: Sync` allows.
+unsafe impl<T: Send, P: PoolRef<T> + Send> Send for Guard<T, P> {}
+// SAFETY: `&Guard` only gives `&T`, so sharing the guard shares a `&T`.
+unsafe impl<T: Sync, P: PoolRef<T> + Sync> Sync for Guard<T, P> {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Which pool a [`Guard`] returns its object to: [`TypePool`] for a
+/// [`Pooled`] type, or `&Pool<T>`. Sealed: it cannot be implemented outside
+/// this crate.
+pub trait PoolRef<T>: sealed::Sealed {
+    /// Resets `object` and makes it idle in the pool.
+    ///
+    /// # Safety
+    ///
+    /// `object` was taken from this pool and the caller gives it up.
+    #[doc(hidden)]
+    unsafe fn __put(&self, object: NonNull<T>);
+
+    /// Counts an object that leaves the pool's care (`detached`) or is
+    /// dropped by its user.
+    #[doc(hidden)]
+    fn __left(&self, detached: bool);
+}
+
+/// The pool of a [`Pooled`] type, found from the type itself: what lets a
+/// [`Guard<T>`] be a single pointer.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TypePool;
+
+impl sealed::Sealed for TypePool {}
+
+impl<T: Pooled> PoolRef<T> for TypePool {
+    #[inline]
+    unsafe fn __put(&self, object: NonNull<T>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { T::pool().put(object) }
+    }
+
+    fn __left(&self, detached: bool) {
+        T::pool().note_left(detached);
+    }
+}
+
+impl<T> sealed::Sealed for &Pool<T> {}
+
+impl<T: Reset + Send + 'static> PoolRef<T> for &Pool<T> {
+    #[inline]
+    unsafe fn __put(&self, object: NonNull<T>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { Pool::put(self, object) }
+    }
+
+    fn __left(&self, detached: bool) {
+        self.note_left(detached);
+    }
+}
+
+impl<T, P: PoolRef<T>> Guard<T, P> {
+    /// # Safety
+    ///
+    /// `object` comes from `pool` and nothing else owns it.
+    #[inline]
+    pub(crate) unsafe fn from_raw(object: NonNull<T>, pool: P) -> Self {
+        Self {
+            object,
+            pool,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Takes the object out of the pool's care: it will not be reset or
+    /// returned (counted in [`Stats::detached`](crate::Stats::detached)).
+    ///
+    /// An associated function, `Guard::detach(g)`, so it never shadows a
+    /// method of `T`.
+    ///
+    /// ```
+    /// use pool_runtime::{Guard, Pooled};
+    ///
+    /// let mut buf = Vec::<u32>::acquire();
+    /// buf.extend([1, 2, 3]);
+    /// let kept: Vec<u32> = Guard::detach(buf);
+    /// assert_eq!(kept, [1, 2, 3]);
+    /// ```
+    pub fn detach(this: Self) -> T {
+        let this = ManuallyDrop::new(this);
+        this.pool.__left(true);
+        // SAFETY: the guard owned the object, which came from a `Box`; the
+        // guard is not dropped, so nothing else frees it.
+        *unsafe { Box::from_raw(this.object.as_ptr()) }
+    }
+
+    /// Drops the object instead of returning it, e.g. because it is in a bad
+    /// state (counted in [`Stats::user_discarded`](crate::Stats::user_discarded)).
+    ///
+    /// ```
+    /// use pool_runtime::{Guard, Pooled};
+    ///
+    /// let conn_buf = String::acquire();
+    /// Guard::discard(conn_buf);
+    /// assert!(String::pool().stats().user_discarded >= 1);
+    /// ```
+    pub fn discard(this: Self) {
+        let this = ManuallyDrop::new(this);
+        this.pool.__left(false);
+        // SAFETY: as in `detach`.
+        drop(unsafe { Box::from_raw(this.object.as_ptr()) });
+    }
+}
+
+impl<T, P: PoolRef<T>> Drop for Guard<T, P> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the guard owns the object, which came from this pool, and
+        // gives it up here.
+        unsafe { self.pool.__put(self.object) }
+    }
+}
+
+impl<T, P: PoolRef<T>> Deref for Guard<T, P> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the object is live and owned by this guard; `&self`
+        // borrows it for no longer than the guard.
+        unsafe { self.object.as_ref() }
+    }
+}
+
+impl<T, P: PoolRef<T>> DerefMut for Guard<T, P> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and `&mut self` makes the access exclusive.
+        unsafe { self.object.as_mut() }
+    }
+}
+
+impl<T, P: PoolRef<T>> AsRef<T> for Guard<T, P> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T, P: PoolRef<T>> AsMut<T> for Guard<T, P> {
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T: fmt::Debug, P: PoolRef<T>> fmt::Debug for Guard<T, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display, P: PoolRef<T>> fmt::Display for Guard<T, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}

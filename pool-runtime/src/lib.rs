@@ -1,0 +1,42 @@
+//! The runtime of [repool](https://docs.rs/repool): the [`Reset`] trait, the
+//! bounded, thread-safe [`Pool`], its RAII [`Guard`], and [`Pooled`], a type
+//! with a pool of its own.
+//!
+//! Most users depend on the `repool` facade, which re-exports all of this
+//! and adds `#[derive(Pooled)]`.
+//!
+//! ```
+//! use pool_runtime::{Pool, Pooled};
+//!
+//! // Any standard container has a pool of its own...
+//! let mut ids = Vec::<u32>::acquire();
+//! ids.extend([7, 8, 9]);
+//! drop(ids); // cleared, capacity kept, returned
+//!
+//! // ...and any `Reset` type can have a pool in a static.
+//! static LINES: Pool<String> = Pool::new().with_capacity(128);
+//! let mut line = LINES.acquire();
+//! line.push_str("hello");
+//! ```
+#![warn(missing_docs)]
+
+mod core;
+mod guard;
+mod pool;
+mod pooled;
+mod registry;
+mod reset;
+mod sync;
+mod thread;
+
+pub use crate::guard::{Guard, PoolRef, TypePool};
+pub use crate::pool::{DEFAULT_CAPACITY, Pool, Stats};
+pub use crate::pooled::Pooled;
+pub use crate::registry::trim_all;
+pub use crate::reset::{Capacity, Reset};
+
+/// Not public API: what `#[derive(Pooled)]` expands to.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registry::typed_pool;
+}

@@ -1,0 +1,505 @@
+//! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use crate::core::{Core, Event, drop_quietly};
+use crate::guard::Guard;
+use crate::registry::{self, Storage};
+use crate::{Reset, thread};
+
+/// The default idle bound of a pool: 1,024 objects.
+///
+/// Enough to absorb the requests in flight on a busy many-core server (each
+/// thread's private cache holds at most 32), small enough that a pool of
+/// 4 KiB buffers never keeps more than 4 MiB idle after a burst. Size it to
+/// your objects with [`Pool::with_capacity`] or `#[pooled(capacity = N)]`.
+pub const DEFAULT_CAPACITY: usize = 1024;
+
+/// A shared, thread-safe pool that keeps at most [`capacity`](Pool::capacity)
+/// idle objects.
+///
+/// * **Fast path per thread.** Each thread has a private cache of up to 32
+///   objects that only it touches: acquiring and returning on the same thread
+///   is a thread-local load and a few plain loads and stores, with no atomic
+///   read-modify-write and no cache line shared with another thread.
+/// * **Shared layer.** A cache that overflows moves a batch of objects to a
+///   few lock-protected stashes, and a cache that runs dry takes a batch from
+///   them before a new object is built, so objects returned on one thread
+///   (a consumer) are reused on another (a producer).
+/// * **Hard bound.** At most `capacity` objects are ever idle, counted across
+///   every thread's cache and the stashes; a returned object beyond that is
+///   dropped (counted in [`Stats::over_capacity`]). Go's `sync.Pool` has no
+///   such bound, which is how its per-P caches grow to gigabytes after a burst.
+/// * **Trim.** [`trim`](Pool::trim) drops the objects that stayed idle since
+///   the previous trim, like Go's victim cache across two GCs, but when you
+///   choose; [`clear`](Pool::clear) drops them all.
+///
+/// A pool builds objects with `T::default` ([`Pool::new`]) or a function
+/// ([`Pool::from_fn`]); both are `const`, so a pool can live in a `static`
+/// and allocates nothing until first used.
+///
+/// # Example
+///
+/// ```
+/// use pool_runtime::Pool;
+///
+/// static BUFFERS: Pool<Vec<u8>> = Pool::new().with_capacity(64);
+///
+/// let mut buf = BUFFERS.acquire();
+/// buf.extend_from_slice(b"hello");
+/// drop(buf); // cleared, capacity kept, back in the pool
+///
+/// let buf = BUFFERS.acquire();
+/// assert!(buf.is_empty() && buf.capacity() >= 5);
+/// assert_eq!(BUFFERS.stats().reused, 1);
+/// ```
+///
+/// # Private caches and other threads
+///
+/// No thread ever touches another thread's private cache, which is what
+/// keeps the fast path free of atomics. So [`trim`](Pool::trim) and
+/// [`clear`](Pool::clear) act on the calling thread's cache and the shared
+/// stashes at once, and on every other thread's cache (at most 32 objects
+/// each) the next time that thread uses the pool or when it exits. Those
+/// objects still count against `capacity` meanwhile, so the bound holds.
+/// When a thread exits, its cache is handed to the shared layer.
+pub struct Pool<T> {
+    /// The storage, from `Arc::into_raw`, made on first use.
+    core: AtomicPtr<Core<T>>,
+    make: fn() -> T,
+    capacity: usize,
+    /// A pool owns `T`s and sends them between threads: its `Send`/`Sync`
+    /// impls below depend on `T: Send`, not on the auto traits of its fields.
+    _owns: PhantomData<*const T>,
+}
+
+// SAFETY: a pool moves `T`s between the threads that use it and never hands
+// out shared references to one `T` to two threads, so `T: Send` is exactly
+// what sharing or sending the pool requires (see `Core`'s impls).
+unsafe impl<T: Send> Send for Pool<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Pool<T> {}
+
+impl<T> Pool<T> {
+    /// A pool that builds objects with `T::default()` and keeps at most
+    /// [`DEFAULT_CAPACITY`] idle.
+    ///
+    /// ```
+    /// static NAMES: pool_runtime::Pool<String> = pool_runtime::Pool::new();
+    /// assert_eq!(NAMES.capacity(), pool_runtime::DEFAULT_CAPACITY);
+    /// ```
+    pub const fn new() -> Self
+    where
+        T: Default,
+    {
+        Self::from_fn(T::default)
+    }
+
+    /// A pool that builds objects with `make`.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// fn page() -> Vec<u8> {
+    ///     Vec::with_capacity(4096)
+    /// }
+    /// static PAGES: Pool<Vec<u8>> = Pool::from_fn(page);
+    /// assert!(PAGES.acquire().capacity() >= 4096);
+    /// ```
+    pub const fn from_fn(make: fn() -> T) -> Self {
+        Self {
+            core: AtomicPtr::new(ptr::null_mut()),
+            make,
+            capacity: DEFAULT_CAPACITY,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The same pool, keeping at most `capacity` idle objects (`0` keeps
+    /// none: every returned object is dropped).
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// static SMALL: Pool<String> = Pool::new().with_capacity(8);
+    /// assert_eq!(SMALL.capacity(), 8);
+    /// ```
+    pub const fn with_capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// The most idle objects this pool keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The storage if it was made already.
+    fn existing_core(&self) -> Option<&Core<T>> {
+        // SAFETY: a non-null pointer is a live `Arc<Core<T>>` owned by this
+        // pool until it drops.
+        unsafe { self.core.load(Ordering::Acquire).as_ref() }
+    }
+
+    /// What the pool has done so far and how many objects are idle now.
+    ///
+    /// Each thread counts in its own cache line; this sums them, so a
+    /// snapshot taken while other threads work is close, not exact.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool: Pool<Vec<u8>> = Pool::new();
+    /// drop(pool.acquire());
+    /// drop(pool.acquire());
+    /// let stats = pool.stats();
+    /// assert_eq!((stats.acquired, stats.built, stats.reused, stats.idle), (2, 1, 1, 1));
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let Some(core) = self.existing_core() else {
+            return Stats::default();
+        };
+        let c = core.counts();
+        Stats {
+            acquired: c.hits + c.misses,
+            reused: c.hits,
+            built: c.misses + c.prewarmed,
+            returned: c.returned,
+            discarded: c.over_capacity + c.oversized + c.reset_panicked + c.user_discarded,
+            over_capacity: c.over_capacity,
+            oversized: c.oversized,
+            reset_panicked: c.reset_panicked,
+            user_discarded: c.user_discarded,
+            detached: c.detached,
+            trimmed: c.trimmed,
+            idle: c.idle,
+        }
+    }
+}
+
+impl<T: Reset + Send + 'static> Pool<T> {
+    /// Takes an idle object, or builds one, and wraps it in a guard that
+    /// returns it here when dropped.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool = Pool::<String>::new();
+    /// let mut s = pool.acquire();
+    /// s.push_str("scratch");
+    /// assert_eq!(&*s, "scratch");
+    /// ```
+    #[inline]
+    pub fn acquire(&self) -> Guard<T, &Self> {
+        // SAFETY: `take` hands over an object that no one else owns.
+        unsafe { Guard::from_raw(self.take(), self) }
+    }
+
+    #[inline]
+    fn core(&self) -> &Core<T> {
+        match self.existing_core() {
+            Some(core) => core,
+            None => self.init(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn init(&self) -> &Core<T> {
+        let core = Arc::new(Core::new(self.capacity, stash_count()));
+        // Registered first, so a thread that exits right after using the
+        // new storage always finds it and hands its cache back.
+        registry::register(Arc::clone(&core) as Arc<dyn Storage>);
+        let raw = Arc::into_raw(Arc::clone(&core)).cast_mut();
+        match self
+            .core
+            .compare_exchange(ptr::null_mut(), raw, Ordering::AcqRel, Ordering::Acquire)
+        {
+            // SAFETY: `raw` is now this pool's reference, live until `drop`.
+            Ok(_) => unsafe { &*raw },
+            Err(winner) => {
+                registry::unregister(Arc::as_ptr(&core).cast());
+                // SAFETY: `raw` came from `Arc::into_raw` just above and
+                // was not published.
+                drop(unsafe { Arc::from_raw(raw) });
+                // SAFETY: the winner's pointer is live until this pool drops.
+                unsafe { &*winner }
+            }
+        }
+    }
+
+    /// An object the caller now owns: idle or newly built.
+    #[inline]
+    pub(crate) fn take(&self) -> NonNull<T> {
+        let core = self.core();
+        let idle = match thread::current() {
+            // SAFETY: `thread::current` is this thread's own slot.
+            Some(slot) => unsafe { core.pop(slot) },
+            None => core.pop_unowned(),
+        };
+        match idle {
+            Some(object) => object,
+            None => self.build(),
+        }
+    }
+
+    #[cold]
+    fn build(&self) -> NonNull<T> {
+        NonNull::from(Box::leak(Box::new((self.make)())))
+    }
+
+    /// Resets `object` and makes it idle, or drops it if it is oversized,
+    /// its reset panics, or the pool is full.
+    ///
+    /// # Safety
+    ///
+    /// `object` comes from [`Pool::take`] on this pool and the caller gives
+    /// up its ownership.
+    #[inline]
+    pub(crate) unsafe fn put(&self, object: NonNull<T>) {
+        // SAFETY: the caller owns `object` exclusively.
+        let value = unsafe { &mut *object.as_ptr() };
+        // User code: a panic in it must neither lose track of the object nor
+        // abort the process when the thread is already unwinding.
+        let keep = catch_unwind(AssertUnwindSafe(|| {
+            if value.is_oversized() {
+                return false;
+            }
+            value.reset();
+            true
+        }));
+        match keep {
+            Ok(true) => {
+                let core = self.core();
+                let full = match thread::current() {
+                    // SAFETY: this thread's own slot; `object` is ours.
+                    Some(slot) => unsafe { core.push(slot, object) },
+                    None => core.push_unowned(object),
+                };
+                if let Err(object) = full {
+                    // SAFETY: the pool gave the object back to us.
+                    unsafe { drop_object(object) };
+                }
+            }
+            Ok(false) => {
+                self.core().note(Event::Oversized, 1);
+                // SAFETY: the caller gave up the object.
+                unsafe { drop_object(object) };
+            }
+            Err(panic) => {
+                self.core().note(Event::ResetPanicked, 1);
+                // SAFETY: the caller gave up the object.
+                unsafe { drop_object(object) };
+                if !std::thread::panicking() {
+                    resume_unwind(panic);
+                }
+            }
+        }
+    }
+
+    /// Counts an object that leaves the pool's care by `Guard::detach` or
+    /// `Guard::discard`.
+    pub(crate) fn note_left(&self, detached: bool) {
+        let event = if detached {
+            Event::Detached
+        } else {
+            Event::UserDiscarded
+        };
+        self.core().note(event, 1);
+    }
+
+    /// Drops the objects that stayed idle since the previous `trim`; the
+    /// others survive this one (see the type's docs for other threads'
+    /// caches). Call it from a timer so that memory held after a burst
+    /// drains away while a steady load keeps its objects.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool = Pool::<Vec<u8>>::new();
+    /// drop(pool.acquire());
+    /// pool.trim();
+    /// assert_eq!(pool.stats().idle, 1, "an object survives one trim");
+    /// pool.trim();
+    /// assert_eq!(pool.stats().idle, 0, "but not two");
+    /// ```
+    pub fn trim(&self) {
+        if let Some(core) = self.existing_core() {
+            // SAFETY: `thread::current` is this thread's own slot.
+            unsafe { core.trim(thread::current()) };
+        }
+    }
+
+    /// Drops every idle object now (other threads' private caches: at their
+    /// next use of the pool, see the type's docs).
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool = Pool::<String>::new();
+    /// pool.prewarm(10);
+    /// pool.clear();
+    /// assert_eq!(pool.stats().idle, 0);
+    /// ```
+    pub fn clear(&self) {
+        if let Some(core) = self.existing_core() {
+            // SAFETY: `thread::current` is this thread's own slot.
+            unsafe { core.clear(thread::current()) };
+        }
+    }
+
+    /// Builds up to `n` objects now and makes them idle, never past
+    /// `capacity`; returns how many it built. For a server, before its
+    /// first requests, so they do not pay for allocation.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool = Pool::<Vec<u8>>::new().with_capacity(16);
+    /// assert_eq!(pool.prewarm(10), 10);
+    /// assert_eq!(pool.prewarm(10), 6, "capped by capacity");
+    /// assert_eq!(pool.stats().idle, 16);
+    /// ```
+    pub fn prewarm(&self, n: usize) -> usize {
+        let core = self.core();
+        let n = n.min(core.free_units());
+        let built: Vec<NonNull<T>> = (0..n).map(|_| self.build()).collect();
+        core.note(Event::Prewarmed, n as u64);
+        let rejected = core.stock(built);
+        let stocked = n - rejected.len();
+        if !rejected.is_empty() {
+            // Other threads filled the pool meanwhile.
+            core.note(Event::OverCapacity, rejected.len() as u64);
+            for object in rejected {
+                // SAFETY: built above and handed back by `stock`.
+                unsafe { drop_object(object) };
+            }
+        }
+        stocked
+    }
+}
+
+/// Drops an object the pool gave up.
+///
+/// # Safety
+///
+/// `object` comes from `Box::into_raw`/`Box::leak` and nothing else owns it.
+unsafe fn drop_object<T>(object: NonNull<T>) {
+    // SAFETY: forwarded from the caller.
+    drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
+}
+
+fn stash_count() -> usize {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    match COUNT.load(Ordering::Relaxed) {
+        0 => {
+            // One stash per core keeps batch transfers from contending.
+            let n = std::thread::available_parallelism()
+                .map_or(4, |n| n.get())
+                .clamp(1, 16);
+            COUNT.store(n, Ordering::Relaxed);
+            n
+        }
+        n => n,
+    }
+}
+
+impl<T: Send + 'static> Storage for Core<T> {
+    fn release_slot(&self, slot: usize) {
+        // SAFETY: called by the exiting thread for its own slot, which it
+        // no longer uses.
+        unsafe { Core::release_slot(self, slot) };
+    }
+
+    fn trim(&self) {
+        // SAFETY: `thread::current` is the calling thread's own slot.
+        unsafe { Core::trim(self, thread::current()) };
+    }
+}
+
+impl<T> Drop for Pool<T> {
+    fn drop(&mut self) {
+        let core = *self.core.get_mut();
+        if !core.is_null() {
+            registry::unregister(core.cast_const().cast());
+            // SAFETY: this pool's reference from `Arc::into_raw` in `init`.
+            drop(unsafe { Arc::from_raw(core) });
+        }
+    }
+}
+
+impl<T: Default> Default for Pool<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> fmt::Debug for Pool<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("type", &std::any::type_name::<T>())
+            .field("capacity", &self.capacity)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// What a pool has done, from [`Pool::stats`].
+///
+/// Every object a pool built ends up in exactly one place, so at any moment
+/// `built == idle + (in use) + discarded + detached + trimmed`, where the
+/// objects in use are `acquired - returned - discarded - detached`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Guards handed out.
+    pub acquired: u64,
+    /// Acquires served by an idle object (hits).
+    pub reused: u64,
+    /// Objects built: acquires that found nothing idle (misses), and
+    /// [`Pool::prewarm`].
+    pub built: u64,
+    /// Dropped guards whose object went back idle.
+    pub returned: u64,
+    /// Objects dropped instead of kept: the sum of the next four.
+    pub discarded: u64,
+    /// Dropped on return because `capacity` objects were already idle.
+    pub over_capacity: u64,
+    /// Dropped on return because [`Reset::is_oversized`] said so.
+    pub oversized: u64,
+    /// Dropped on return because their reset panicked.
+    pub reset_panicked: u64,
+    /// Dropped by [`Guard::discard`].
+    pub user_discarded: u64,
+    /// Taken out of the pool's care by [`Guard::detach`].
+    pub detached: u64,
+    /// Idle objects dropped by [`Pool::trim`] or [`Pool::clear`].
+    pub trimmed: u64,
+    /// Idle objects now, in every thread's cache and the shared layer.
+    pub idle: usize,
+}
+
+impl Stats {
+    /// The share of acquires served by an idle object, from 0 to 1 (1 when
+    /// nothing was acquired yet).
+    ///
+    /// ```
+    /// let pool = pool_runtime::Pool::<String>::new();
+    /// for _ in 0..4 {
+    ///     drop(pool.acquire());
+    /// }
+    /// assert_eq!(pool.stats().hit_rate(), 0.75);
+    /// ```
+    pub fn hit_rate(&self) -> f64 {
+        if self.acquired == 0 {
+            1.0
+        } else {
+            self.reused as f64 / self.acquired as f64
+        }
+    }
+}

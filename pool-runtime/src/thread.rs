@@ -1,0 +1,99 @@
+//! Thread slots: a small dense number per live thread, so a pool can give
+//! each thread a private cache without a thread-local per pool (Rust has no
+//! generic thread-locals).
+//!
+//! A slot number is taken on a thread's first pool operation and given back
+//! when the thread exits, after every pool has taken back that thread's
+//! cache; the smallest free number is reused first, which keeps the pools'
+//! slot buckets small.
+
+use std::cell::Cell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Mutex;
+
+/// This thread has not asked for a slot yet.
+const UNASSIGNED: usize = usize::MAX;
+/// This thread's thread-locals are being destroyed: it has no slot any more.
+const EXITING: usize = usize::MAX - 1;
+
+thread_local! {
+    // No destructor, so reading it is a plain TLS load that works at any
+    // time, also while other thread-locals are being destroyed.
+    static SLOT: Cell<usize> = const { Cell::new(UNASSIGNED) };
+    // Owns the slot; its destructor hands the thread's caches back.
+    static LEASE: Lease = const { Lease(Cell::new(UNASSIGNED)) };
+}
+
+struct FreeSlots {
+    next: usize,
+    free: BinaryHeap<Reverse<usize>>,
+}
+
+static FREE_SLOTS: Mutex<FreeSlots> = Mutex::new(FreeSlots {
+    next: 0,
+    free: BinaryHeap::new(),
+});
+
+fn free_slots() -> std::sync::MutexGuard<'static, FreeSlots> {
+    FREE_SLOTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The calling thread's slot, or `None` while its thread-locals are being
+/// destroyed (the pools then use their shared layer directly).
+#[inline]
+pub(crate) fn current() -> Option<usize> {
+    let slot = SLOT.get();
+    if slot < EXITING {
+        Some(slot)
+    } else {
+        assign(slot)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn assign(slot: usize) -> Option<usize> {
+    if slot == EXITING {
+        return None;
+    }
+    let assigned = LEASE.try_with(|lease| {
+        let mut slots = free_slots();
+        let slot = match slots.free.pop() {
+            Some(Reverse(slot)) => slot,
+            None => {
+                slots.next += 1;
+                slots.next - 1
+            }
+        };
+        lease.0.set(slot);
+        slot
+    });
+    match assigned {
+        Ok(slot) => {
+            SLOT.set(slot);
+            Some(slot)
+        }
+        Err(_) => {
+            SLOT.set(EXITING);
+            None
+        }
+    }
+}
+
+struct Lease(Cell<usize>);
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let slot = self.0.get();
+        // From here on, this thread's pool operations bypass its caches.
+        SLOT.set(EXITING);
+        if slot == UNASSIGNED {
+            return;
+        }
+        crate::registry::release_slot(slot);
+        free_slots().free.push(Reverse(slot));
+    }
+}
