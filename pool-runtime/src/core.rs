@@ -365,25 +365,31 @@ impl<T> Core<T> {
         }
     }
 
-    /// Takes up to `want` objects from the shared layer, starting with the
-    /// thread's home stash, freshest first. The objects keep their units.
+    /// Takes up to `want` fresh objects (or one old one) from the shared
+    /// layer, starting with the thread's home stash, most recent first. The
+    /// objects keep their units.
     fn take_from_stashes(&self, index: usize, want: usize) -> BatchBuf<T> {
         let mut out = BatchBuf::new();
         if self.budget.shared_len.load(Ordering::Relaxed) == 0 {
             return out;
         }
         for step in 0..self.stashes.len() {
-            let mut guard = lock(self.home(index.wrapping_add(step)));
-            let stash = &mut *guard;
-            for list in [&mut stash.fresh, &mut stash.old] {
-                while out.len() < want {
-                    match list.pop() {
-                        Some(object) => out.push(object),
-                        None => break,
-                    }
+            let mut stash = lock(self.home(index.wrapping_add(step)));
+            while out.len() < want {
+                match stash.fresh.pop() {
+                    Some(object) => out.push(object),
+                    None => break,
                 }
             }
-            drop(guard);
+            // Objects that were idle at the last trim come one at a time: a
+            // batch would carry unused ones into a private cache and save
+            // them from the next trim without anyone having used them.
+            if out.len() == 0 {
+                if let Some(object) = stash.old.pop() {
+                    out.push(object);
+                }
+            }
+            drop(stash);
             if out.len() > 0 {
                 self.budget
                     .shared_len

@@ -22,6 +22,8 @@
 
 mod core;
 mod guard;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod pool;
 mod pooled;
 mod registry;
