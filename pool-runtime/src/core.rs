@@ -41,12 +41,47 @@ pub(crate) const LOCAL_MAX: usize = 32;
 /// Enough buckets of doubling size for every thread slot a `usize` can name.
 const BUCKETS: usize = usize::BITS as usize;
 
-/// Where slot `index` lives: bucket `b` holds `2^b` slots.
-#[inline]
-fn bucket_of(index: usize) -> (usize, usize) {
-    let n = index + 1;
-    let bucket = (usize::BITS - 1 - n.leading_zeros()) as usize;
-    (bucket, n - (1 << bucket))
+/// Where a thread's private cache lives: bucket `b` holds `2^b` caches.
+///
+/// Computed once per thread and kept in its thread-local, so the fast path
+/// does not redo the arithmetic on every operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    offset: u32,
+    bucket: u32,
+}
+
+impl Slot {
+    /// The location of slot number `index` (dense, from 0).
+    pub(crate) const fn of(index: usize) -> Self {
+        let n = index + 1;
+        let bucket = usize::BITS - 1 - n.leading_zeros();
+        Self {
+            offset: (n - (1 << bucket)) as u32,
+            bucket,
+        }
+    }
+
+    /// A value no slot has, for thread-local sentinels.
+    pub(crate) const fn sentinel(bucket: u32) -> Self {
+        Self { offset: 0, bucket }
+    }
+
+    pub(crate) const fn bucket(self) -> u32 {
+        self.bucket
+    }
+
+    /// The slot number back.
+    pub(crate) const fn index(self) -> usize {
+        (1usize << self.bucket) - 1 + self.offset as usize
+    }
+}
+
+impl From<usize> for Slot {
+    #[inline]
+    fn from(index: usize) -> Self {
+        Self::of(index)
+    }
 }
 
 /// One thread slot's private cache and counters.
@@ -213,8 +248,11 @@ impl<T> Core<T> {
 
     /// The slot's cache, allocating its bucket on first use.
     #[inline]
-    fn shard(&self, index: usize) -> &Shard<T> {
-        let (bucket, offset) = bucket_of(index);
+    fn shard(&self, slot: Slot) -> &Shard<T> {
+        // Masked rather than bounds-checked: slots are built by `Slot::of`,
+        // whose bucket is always below `BUCKETS`.
+        let bucket = slot.bucket as usize & (BUCKETS - 1);
+        let offset = slot.offset as usize;
         let mut base = self.read.buckets[bucket].load(Ordering::Acquire);
         if base.is_null() {
             base = self.alloc_bucket(bucket);
@@ -225,8 +263,9 @@ impl<T> Core<T> {
     }
 
     /// The slot's cache if its bucket exists.
-    fn existing_shard(&self, index: usize) -> Option<&Shard<T>> {
-        let (bucket, offset) = bucket_of(index);
+    fn existing_shard(&self, slot: Slot) -> Option<&Shard<T>> {
+        let bucket = slot.bucket as usize & (BUCKETS - 1);
+        let offset = slot.offset as usize;
         let base = self.read.buckets[bucket].load(Ordering::Acquire);
         // SAFETY: as in `shard`.
         (!base.is_null()).then(|| unsafe { &**base.add(offset) })
@@ -255,8 +294,11 @@ impl<T> Core<T> {
         }
     }
 
-    #[inline]
-    fn home(&self, index: usize) -> &Mutex<Stash<T>> {
+    fn home(&self, slot: Slot) -> &Mutex<Stash<T>> {
+        self.stash(slot.index())
+    }
+
+    fn stash(&self, index: usize) -> &Mutex<Stash<T>> {
         &self.stashes[index & self.stash_mask]
     }
 
@@ -295,8 +337,9 @@ impl<T> Core<T> {
     /// The calling thread must own slot `index`: no other thread may call
     /// `pop`, `push`, `catch_up` or `release_slot` with it meanwhile.
     #[inline]
-    pub(crate) unsafe fn pop(&self, index: usize) -> Option<NonNull<T>> {
-        let shard = self.shard(index);
+    pub(crate) unsafe fn pop(&self, slot: impl Into<Slot>) -> Option<NonNull<T>> {
+        let slot = slot.into();
+        let shard = self.shard(slot);
         let epoch = self.read.epoch.load(Ordering::Relaxed);
         let hit = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot, and nothing in this closure
@@ -319,7 +362,7 @@ impl<T> Core<T> {
                 Some(unsafe { NonNull::new_unchecked(object) })
             }
             // SAFETY: forwarded from the caller.
-            None => unsafe { self.pop_slow(index) },
+            None => unsafe { self.pop_slow(slot) },
         }
     }
 
@@ -328,11 +371,11 @@ impl<T> Core<T> {
     /// As for [`Core::pop`].
     #[cold]
     #[inline(never)]
-    unsafe fn pop_slow(&self, index: usize) -> Option<NonNull<T>> {
+    unsafe fn pop_slow(&self, slot: Slot) -> Option<NonNull<T>> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.catch_up(index) };
-        let shard = self.shard(index);
-        let batch = self.take_from_stashes(index, self.batch);
+        unsafe { self.catch_up(slot) };
+        let shard = self.shard(slot);
+        let batch = self.take_from_stashes(slot.index(), self.batch);
         let (object, spare_units) = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -374,7 +417,7 @@ impl<T> Core<T> {
             return out;
         }
         for step in 0..self.stashes.len() {
-            let mut stash = lock(self.home(index.wrapping_add(step)));
+            let mut stash = lock(self.stash(index.wrapping_add(step)));
             while out.len() < want {
                 match stash.fresh.pop() {
                     Some(object) => out.push(object),
@@ -408,8 +451,13 @@ impl<T> Core<T> {
     /// As for [`Core::pop`]; `object` must come from `Box::into_raw` and be
     /// owned by the caller.
     #[inline]
-    pub(crate) unsafe fn push(&self, index: usize, object: NonNull<T>) -> Result<(), NonNull<T>> {
-        let shard = self.shard(index);
+    pub(crate) unsafe fn push(
+        &self,
+        slot: impl Into<Slot>,
+        object: NonNull<T>,
+    ) -> Result<(), NonNull<T>> {
+        let slot = slot.into();
+        let shard = self.shard(slot);
         let epoch = self.read.epoch.load(Ordering::Relaxed);
         let done = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
@@ -427,7 +475,7 @@ impl<T> Core<T> {
             Ok(())
         } else {
             // SAFETY: forwarded from the caller.
-            unsafe { self.push_slow(index, object) }
+            unsafe { self.push_slow(slot, object) }
         }
     }
 
@@ -436,10 +484,10 @@ impl<T> Core<T> {
     /// As for [`Core::push`].
     #[cold]
     #[inline(never)]
-    unsafe fn push_slow(&self, index: usize, object: NonNull<T>) -> Result<(), NonNull<T>> {
+    unsafe fn push_slow(&self, slot: Slot, object: NonNull<T>) -> Result<(), NonNull<T>> {
         // SAFETY: forwarded from the caller.
-        unsafe { self.catch_up(index) };
-        let shard = self.shard(index);
+        unsafe { self.catch_up(slot) };
+        let shard = self.shard(slot);
         let accepted = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -461,7 +509,7 @@ impl<T> Core<T> {
                         return false;
                     }
                     let moved = self.batch.min(len);
-                    let mut stash = lock(self.home(index));
+                    let mut stash = lock(self.home(slot));
                     stash.fresh.extend(local.slots[..moved].iter().map(|&p| {
                         // SAFETY: slots below `len` hold live objects.
                         unsafe { NonNull::new_unchecked(p) }
@@ -494,8 +542,9 @@ impl<T> Core<T> {
     ///
     /// As for [`Core::pop`].
     #[cold]
-    pub(crate) unsafe fn catch_up(&self, index: usize) {
-        let Some(shard) = self.existing_shard(index) else {
+    pub(crate) unsafe fn catch_up(&self, slot: impl Into<Slot>) {
+        let slot = slot.into();
+        let Some(shard) = self.existing_shard(slot) else {
             return;
         };
         let epoch = self.read.epoch.load(Ordering::Relaxed);
@@ -507,7 +556,7 @@ impl<T> Core<T> {
                 return None;
             }
             local.seen_epoch = epoch;
-            Some(self.empty_cache(index, shard, local, behind >= 2))
+            Some(self.empty_cache(slot, shard, local, behind >= 2))
         });
         if let Some(doomed) = doomed {
             self.bury(doomed);
@@ -519,7 +568,7 @@ impl<T> Core<T> {
     /// its spare units go back to the budget.
     fn empty_cache(
         &self,
-        index: usize,
+        slot: Slot,
         shard: &Shard<T>,
         local: &mut Local<T>,
         drop_them: bool,
@@ -538,7 +587,7 @@ impl<T> Core<T> {
             };
         }
         if len > 0 {
-            lock(self.home(index)).old.extend(objects);
+            lock(self.home(slot)).old.extend(objects);
             self.budget.shared_len.fetch_add(len, Ordering::Relaxed);
         }
         Doomed {
@@ -585,7 +634,7 @@ impl<T> Core<T> {
             self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
             return Err(object);
         }
-        lock(self.home(0)).fresh.push(object);
+        lock(self.stash(0)).fresh.push(object);
         self.budget.shared_len.fetch_add(1, Ordering::Relaxed);
         self.slow.returned.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -627,16 +676,16 @@ impl<T> Core<T> {
     }
 
     /// Drops every object idle since the previous trim, and ages the rest.
-    /// `index` is the caller's slot, if it has one, so its own cache is
+    /// `slot` is the caller's, if it has one, so its own cache is
     /// trimmed now rather than at its next operation.
     ///
     /// # Safety
     ///
-    /// If `index` is `Some`, as for [`Core::pop`].
-    pub(crate) unsafe fn trim(&self, index: Option<usize>) {
+    /// If `slot` is `Some`, as for [`Core::pop`].
+    pub(crate) unsafe fn trim(&self, slot: Option<Slot>) {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.sweep(index, 1, |stash| {
+            self.sweep(slot, 1, |stash| {
                 mem::replace(&mut stash.old, mem::take(&mut stash.fresh))
             })
         }
@@ -646,11 +695,11 @@ impl<T> Core<T> {
     ///
     /// # Safety
     ///
-    /// If `index` is `Some`, as for [`Core::pop`].
-    pub(crate) unsafe fn clear(&self, index: Option<usize>) {
+    /// If `slot` is `Some`, as for [`Core::pop`].
+    pub(crate) unsafe fn clear(&self, slot: Option<Slot>) {
         // SAFETY: forwarded from the caller.
         unsafe {
-            self.sweep(index, 2, |stash| {
+            self.sweep(slot, 2, |stash| {
                 let mut all = mem::take(&mut stash.old);
                 all.append(&mut stash.fresh);
                 all
@@ -660,10 +709,10 @@ impl<T> Core<T> {
 
     /// # Safety
     ///
-    /// If `index` is `Some`, as for [`Core::pop`].
+    /// If `slot` is `Some`, as for [`Core::pop`].
     unsafe fn sweep(
         &self,
-        index: Option<usize>,
+        slot: Option<Slot>,
         epochs: usize,
         take: impl Fn(&mut Stash<T>) -> Vec<NonNull<T>>,
     ) {
@@ -681,21 +730,22 @@ impl<T> Core<T> {
         // with this trim puts its objects into `old` after the sweep: they
         // survive until the next trim, as every idle object does.
         self.read.epoch.fetch_add(epochs, Ordering::Relaxed);
-        if let Some(index) = index {
+        if let Some(slot) = slot {
             // SAFETY: forwarded from the caller.
-            unsafe { self.catch_up(index) };
+            unsafe { self.catch_up(slot) };
         }
     }
 
-    /// Hands back slot `index`'s cache when its thread exits: objects go to
+    /// Hands back `slot`'s cache when its thread exits: objects go to
     /// the shared layer (or are dropped if two trims passed), spare units to
     /// the budget. The slot may then be given to a new thread.
     ///
     /// # Safety
     ///
     /// As for [`Core::pop`], and the thread must not use the slot afterwards.
-    pub(crate) unsafe fn release_slot(&self, index: usize) {
-        let Some(shard) = self.existing_shard(index) else {
+    pub(crate) unsafe fn release_slot(&self, slot: impl Into<Slot>) {
+        let slot = slot.into();
+        let Some(shard) = self.existing_shard(slot) else {
             return;
         };
         let epoch = self.read.epoch.load(Ordering::Relaxed);
@@ -709,7 +759,7 @@ impl<T> Core<T> {
                 let len = shard.len.load(Ordering::Relaxed);
                 shard.len.store(0, Ordering::Relaxed);
                 if len > 0 {
-                    lock(self.home(index))
+                    lock(self.home(slot))
                         .fresh
                         .extend(local.slots[..len].iter().map(|&p| {
                             // SAFETY: slots below `len` hold live objects.
@@ -722,7 +772,7 @@ impl<T> Core<T> {
                     units: mem::take(&mut local.units) - len,
                 }
             } else {
-                self.empty_cache(index, shard, local, behind >= 2)
+                self.empty_cache(slot, shard, local, behind >= 2)
             }
         });
         self.bury(doomed);
@@ -870,13 +920,20 @@ mod tests {
     }
 
     #[test]
-    fn bucket_layout_is_dense() {
-        assert_eq!(bucket_of(0), (0, 0));
-        assert_eq!(bucket_of(1), (1, 0));
-        assert_eq!(bucket_of(2), (1, 1));
-        assert_eq!(bucket_of(3), (2, 0));
-        assert_eq!(bucket_of(6), (2, 3));
-        assert_eq!(bucket_of(7), (3, 0));
+    fn slot_layout_is_dense_and_reversible() {
+        let at = |index| {
+            let slot = Slot::of(index);
+            (slot.bucket, slot.offset)
+        };
+        assert_eq!(at(0), (0, 0));
+        assert_eq!(at(1), (1, 0));
+        assert_eq!(at(2), (1, 1));
+        assert_eq!(at(3), (2, 0));
+        assert_eq!(at(6), (2, 3));
+        assert_eq!(at(7), (3, 0));
+        for index in (0..5000).chain([u32::MAX as usize - 1]) {
+            assert_eq!(Slot::of(index).index(), index);
+        }
     }
 
     #[test]
@@ -941,10 +998,10 @@ mod tests {
             unsafe { core.push(0, boxed(i)).unwrap() };
         }
         // SAFETY: slot 0 is this thread's.
-        unsafe { core.trim(Some(0)) };
+        unsafe { core.trim(Some(Slot::of(0))) };
         assert_eq!(core.counts().idle, 4, "objects survive one trim");
         // SAFETY: slot 0 is this thread's.
-        unsafe { core.trim(Some(0)) };
+        unsafe { core.trim(Some(Slot::of(0))) };
         assert_eq!(core.counts().idle, 0, "and not two");
         assert_eq!(core.counts().trimmed, 4);
         assert_eq!(core.free_units(), 64, "every unit came back");
@@ -956,7 +1013,7 @@ mod tests {
         // SAFETY: slots 0 and 1 are used by this thread, one at a time.
         unsafe {
             core.push(1, boxed(7)).unwrap();
-            core.clear(Some(0));
+            core.clear(Some(Slot::of(0)));
             assert_eq!(
                 core.counts().idle,
                 1,

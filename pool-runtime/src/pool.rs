@@ -7,7 +7,7 @@ use std::ptr::{self, NonNull};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-use crate::core::{Core, Event, drop_quietly};
+use crate::core::{Core, Event, Slot, drop_quietly};
 use crate::guard::Guard;
 use crate::registry::{self, Storage};
 use crate::{Reset, thread};
@@ -410,7 +410,7 @@ fn stash_count() -> usize {
 }
 
 impl<T: Send + 'static> Storage for Core<T> {
-    fn release_slot(&self, slot: usize) {
+    fn release_slot(&self, slot: Slot) {
         // SAFETY: called by the exiting thread for its own slot, which it
         // no longer uses.
         unsafe { Core::release_slot(self, slot) };

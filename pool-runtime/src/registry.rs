@@ -8,12 +8,13 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::core::Slot;
 use crate::{Pool, Reset};
 
 /// What the registry needs from a pool's storage, whatever its `T`.
 pub(crate) trait Storage: Send + Sync {
     /// Takes back slot `slot`'s cache; called by the thread that owns it.
-    fn release_slot(&self, slot: usize);
+    fn release_slot(&self, slot: Slot);
     /// [`Pool::trim`] on this storage.
     fn trim(&self);
 }
@@ -40,7 +41,7 @@ fn snapshot() -> Vec<Arc<dyn Storage>> {
     storages().clone()
 }
 
-pub(crate) fn release_slot(slot: usize) {
+pub(crate) fn release_slot(slot: Slot) {
     for storage in snapshot() {
         storage.release_slot(slot);
     }

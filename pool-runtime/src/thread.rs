@@ -12,15 +12,19 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Mutex;
 
+use crate::core::Slot;
+
 /// This thread has not asked for a slot yet.
-const UNASSIGNED: usize = usize::MAX;
+const UNASSIGNED: Slot = Slot::sentinel(u32::MAX);
 /// This thread's thread-locals are being destroyed: it has no slot any more.
-const EXITING: usize = usize::MAX - 1;
+const EXITING: Slot = Slot::sentinel(u32::MAX - 1);
 
 thread_local! {
     // No destructor, so reading it is a plain TLS load that works at any
-    // time, also while other thread-locals are being destroyed.
-    static SLOT: Cell<usize> = const { Cell::new(UNASSIGNED) };
+    // time, also while other thread-locals are being destroyed. It holds
+    // the slot's location, not its number, so the fast path does no
+    // arithmetic to find its cache.
+    static SLOT: Cell<Slot> = const { Cell::new(UNASSIGNED) };
     // Owns the slot; its destructor hands the thread's caches back.
     static LEASE: Lease = const { Lease(Cell::new(UNASSIGNED)) };
 }
@@ -44,9 +48,10 @@ fn free_slots() -> std::sync::MutexGuard<'static, FreeSlots> {
 /// The calling thread's slot, or `None` while its thread-locals are being
 /// destroyed (the pools then use their shared layer directly).
 #[inline]
-pub(crate) fn current() -> Option<usize> {
+pub(crate) fn current() -> Option<Slot> {
     let slot = SLOT.get();
-    if slot < EXITING {
+    // Both sentinels have a bucket no real slot has.
+    if slot.bucket() < EXITING.bucket() {
         Some(slot)
     } else {
         assign(slot)
@@ -55,19 +60,20 @@ pub(crate) fn current() -> Option<usize> {
 
 #[cold]
 #[inline(never)]
-fn assign(slot: usize) -> Option<usize> {
+fn assign(slot: Slot) -> Option<Slot> {
     if slot == EXITING {
         return None;
     }
     let assigned = LEASE.try_with(|lease| {
         let mut slots = free_slots();
-        let slot = match slots.free.pop() {
-            Some(Reverse(slot)) => slot,
+        let index = match slots.free.pop() {
+            Some(Reverse(index)) => index,
             None => {
                 slots.next += 1;
                 slots.next - 1
             }
         };
+        let slot = Slot::of(index);
         lease.0.set(slot);
         slot
     });
@@ -83,7 +89,7 @@ fn assign(slot: usize) -> Option<usize> {
     }
 }
 
-struct Lease(Cell<usize>);
+struct Lease(Cell<Slot>);
 
 impl Drop for Lease {
     fn drop(&mut self) {
@@ -94,6 +100,6 @@ impl Drop for Lease {
             return;
         }
         crate::registry::release_slot(slot);
-        free_slots().free.push(Reverse(slot));
+        free_slots().free.push(Reverse(slot.index()));
     }
 }
