@@ -1,0 +1,549 @@
+//! The pools under comparison, behind one trait so that every scenario runs
+//! the same monomorphised loop for each.
+//!
+//! Fairness rules, applied to every candidate:
+//! - every pool resets the object (with [`Req::clear`], which does what
+//!   repool's derived reset does), through the crate's own reset hook where
+//!   it has one, otherwise the way its documentation says (right after the
+//!   pull);
+//! - bounded pools get the same idle bound as repool ([`CAPACITY`]);
+//! - each crate is used through its fastest documented API for a shared
+//!   pool (borrowing guards, no `Arc` clone per acquire).
+
+use std::cell::UnsafeCell;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Mutex, PoisonError};
+
+use super::{CAPACITY, Req};
+
+/// A pool under test. `Sync`: the multi-threaded scenarios share one.
+pub(crate) trait Candidate: Sync {
+    /// What `acquire` hands out; dropping it gives the object back.
+    type Guard<'a>: DerefMut<Target = Req>
+    where
+        Self: 'a;
+    /// What the handoff sends to the other thread: the guard itself for
+    /// every pool whose guard is `Send`.
+    type Parcel<'a>: Send
+    where
+        Self: 'a;
+
+    fn acquire(&self) -> Self::Guard<'_>;
+    fn seal<'a>(&'a self, guard: Self::Guard<'a>) -> Self::Parcel<'a>;
+    /// Reads the object on the receiving thread, then lets it go.
+    fn open<R>(&self, parcel: Self::Parcel<'_>, read: impl FnOnce(&Req) -> R) -> R;
+    /// Drops every idle object of a pool that lives in statics, so the burst
+    /// starts from an empty pool (instance pools are built fresh instead).
+    fn drain(&self) {}
+}
+
+/// Implements the parts of `Candidate` that are the same for every pool
+/// whose guard can cross threads.
+macro_rules! parcel_is_guard {
+    () => {
+        type Parcel<'a> = Self::Guard<'a>;
+
+        #[inline]
+        fn seal<'a>(&'a self, guard: Self::Guard<'a>) -> Self::Parcel<'a> {
+            guard
+        }
+
+        #[inline]
+        fn open<R>(&self, parcel: Self::Parcel<'_>, read: impl FnOnce(&Req) -> R) -> R {
+            read(&parcel)
+        }
+    };
+}
+
+/// Visits every candidate, in the order the report lists them.
+pub(crate) trait Visit {
+    fn visit<C: Candidate + 'static>(&mut self, name: &'static str, make: fn() -> C);
+}
+
+pub(crate) fn each(v: &mut impl Visit) {
+    v.visit("repool", || Repool);
+    v.visit("thread_local_list", || ThreadLocalList);
+    v.visit("mutex_vec", MutexVec::new);
+    v.visit("no_pool", || NoPool);
+    v.visit("object_pool", ObjectPool::new);
+    v.visit("lockfree_linear", LockfreeLinear::new);
+    v.visit("lockfree_spinlock", LockfreeSpinLock::new);
+    v.visit("opool", Opool::new);
+    v.visit("sharded_slab", ShardedSlab::new);
+    v.visit("poolshark", Poolshark::new);
+    v.visit("dynamic_pool", DynamicPool::new);
+}
+
+/// The name of the baseline every ratio is taken against.
+pub(crate) const BASELINE: &str = "thread_local_list";
+
+/// The anchor crates (what people use today), for the handoff target.
+pub(crate) const ANCHOR_CRATES: [&str; 7] = [
+    "object_pool",
+    "lockfree_linear",
+    "lockfree_spinlock",
+    "opool",
+    "sharded_slab",
+    "poolshark",
+    "dynamic_pool",
+];
+
+// ---------------------------------------------------------------------------
+// repool, through `Req::acquire()` (the `Pooled` impl's static pool).
+
+pub(crate) struct Repool;
+
+impl Candidate for Repool {
+    type Guard<'a> = repool::Guard<Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        <Req as repool::Pooled>::acquire()
+    }
+
+    fn drain(&self) {
+        <Req as repool::Pooled>::pool().clear();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// No pool: a fresh `Box` each time.
+
+pub(crate) struct NoPool;
+
+impl Candidate for NoPool {
+    type Guard<'a> = Box<Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        Box::new(Req::new())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hand-written `thread_local!` free list: what a competent engineer writes
+// when a pool crate is not wanted. Const-initialised (no lazy-init check on
+// the hot path), `UnsafeCell` rather than `RefCell` (no borrow flag), the
+// reset outside the thread-local access, and bounded per thread like repool
+// so a consumer thread that only frees cannot grow it without limit.
+
+thread_local! {
+    static TL_FREE: UnsafeCell<Vec<Box<Req>>> = const { UnsafeCell::new(Vec::new()) };
+}
+
+pub(crate) struct ThreadLocalList;
+
+pub(crate) struct TlGuard(ManuallyDrop<Box<Req>>);
+
+impl Candidate for ThreadLocalList {
+    type Guard<'a> = TlGuard;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> TlGuard {
+        let cached = TL_FREE
+            .try_with(|free| {
+                // SAFETY: the only references to this thread's list are the
+                // ones made in `acquire` and `drop`, each confined to one
+                // `pop` or `push`, which run no code that could reach the
+                // list again (no element is dropped inside them, and the
+                // allocator does not touch it).
+                unsafe { (*free.get()).pop() }
+            })
+            .ok()
+            .flatten();
+        TlGuard(ManuallyDrop::new(
+            cached.unwrap_or_else(|| Box::new(Req::new())),
+        ))
+    }
+
+    fn drain(&self) {
+        let _ = TL_FREE.try_with(|free| {
+            // SAFETY: as in `acquire`; the taken list is dropped outside.
+            unsafe { std::mem::take(&mut *free.get()) }
+        });
+    }
+}
+
+impl Deref for TlGuard {
+    type Target = Req;
+
+    #[inline]
+    fn deref(&self) -> &Req {
+        &self.0
+    }
+}
+
+impl DerefMut for TlGuard {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Req {
+        &mut self.0
+    }
+}
+
+impl Drop for TlGuard {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is not used again after this.
+        let mut obj = unsafe { ManuallyDrop::take(&mut self.0) };
+        obj.clear();
+        let rejected = TL_FREE
+            .try_with(move |free| {
+                // SAFETY: see `acquire`.
+                let free = unsafe { &mut *free.get() };
+                if free.len() < CAPACITY {
+                    free.push(obj);
+                    None
+                } else {
+                    Some(obj)
+                }
+            })
+            .ok()
+            .flatten();
+        drop(rejected);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hand-written `Mutex<Vec<Box<T>>>` pool: the other thing people write by
+// hand. Reset outside the lock, storage reserved up front so a push never
+// reallocates under the lock.
+
+pub(crate) struct MutexVec {
+    free: Mutex<Vec<Box<Req>>>,
+}
+
+pub(crate) struct MutexVecGuard<'a> {
+    pool: &'a MutexVec,
+    obj: ManuallyDrop<Box<Req>>,
+}
+
+impl MutexVec {
+    pub(crate) fn new() -> Self {
+        MutexVec {
+            free: Mutex::new(Vec::with_capacity(CAPACITY)),
+        }
+    }
+}
+
+impl Candidate for MutexVec {
+    type Guard<'a> = MutexVecGuard<'a>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> MutexVecGuard<'_> {
+        let cached = self
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        MutexVecGuard {
+            pool: self,
+            obj: ManuallyDrop::new(cached.unwrap_or_else(|| Box::new(Req::new()))),
+        }
+    }
+}
+
+impl Deref for MutexVecGuard<'_> {
+    type Target = Req;
+
+    #[inline]
+    fn deref(&self) -> &Req {
+        &self.obj
+    }
+}
+
+impl DerefMut for MutexVecGuard<'_> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Req {
+        &mut self.obj
+    }
+}
+
+impl Drop for MutexVecGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `self.obj` is not used again after this.
+        let mut obj = unsafe { ManuallyDrop::take(&mut self.obj) };
+        obj.clear();
+        let rejected = {
+            let mut free = self
+                .pool
+                .free
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if free.len() < CAPACITY {
+                free.push(obj);
+                None
+            } else {
+                Some(obj)
+            }
+        };
+        drop(rejected);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// object-pool 0.6: `Mutex<Vec<T>>` (parking_lot), unbounded, no reset hook;
+// its docs say to clear the object after pulling it.
+
+pub(crate) struct ObjectPool(object_pool::Pool<Req>);
+
+impl ObjectPool {
+    pub(crate) fn new() -> Self {
+        ObjectPool(object_pool::Pool::new(0, Req::new))
+    }
+}
+
+impl Candidate for ObjectPool {
+    type Guard<'a> = object_pool::Reusable<'a, Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        let mut obj = self.0.pull(Req::new);
+        obj.clear();
+        obj
+    }
+}
+
+// ---------------------------------------------------------------------------
+// lockfree-object-pool 0.1: `LinearObjectPool` (pages of 32 slots with an
+// atomic free mask, never shrinks) and `SpinLockObjectPool` (spin-locked
+// `Vec<T>`, unbounded), both with their reset closure.
+
+pub(crate) struct LockfreeLinear(lockfree_object_pool::LinearObjectPool<Req>);
+
+impl LockfreeLinear {
+    pub(crate) fn new() -> Self {
+        LockfreeLinear(lockfree_object_pool::LinearObjectPool::new(
+            Req::new,
+            Req::clear,
+        ))
+    }
+}
+
+impl Candidate for LockfreeLinear {
+    type Guard<'a> = lockfree_object_pool::LinearReusable<'a, Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.0.pull()
+    }
+}
+
+pub(crate) struct LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool<Req>);
+
+impl LockfreeSpinLock {
+    pub(crate) fn new() -> Self {
+        LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool::new(
+            Req::new,
+            Req::clear,
+        ))
+    }
+}
+
+impl Candidate for LockfreeSpinLock {
+    type Guard<'a> = lockfree_object_pool::SpinLockReusable<'a, Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.0.pull()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// opool 0.2: crossbeam `ArrayQueue<T>` bounded at `CAPACITY`, reset through
+// its `PoolAllocator`.
+
+pub(crate) struct ReqAllocator;
+
+impl opool::PoolAllocator<Req> for ReqAllocator {
+    #[inline]
+    fn allocate(&self) -> Req {
+        Req::new()
+    }
+
+    #[inline]
+    fn reset(&self, obj: &mut Req) {
+        obj.clear();
+    }
+}
+
+pub(crate) struct Opool(opool::Pool<ReqAllocator, Req>);
+
+impl Opool {
+    pub(crate) fn new() -> Self {
+        Opool(opool::Pool::new(CAPACITY, ReqAllocator))
+    }
+}
+
+impl Candidate for Opool {
+    type Guard<'a> = opool::RefGuard<'a, ReqAllocator, Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.0.get()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// sharded-slab 0.1: `Pool` with `Clear`. A slot is created, and given back
+// with `Pool::clear(key)`, which clears it in place. Its `RefMut` is not
+// `Send`, so the handoff sends the key, as the crate's docs do.
+
+impl sharded_slab::Clear for Req {
+    #[inline]
+    fn clear(&mut self) {
+        Req::clear(self);
+    }
+}
+
+pub(crate) struct ShardedSlab(sharded_slab::Pool<Req>);
+
+impl ShardedSlab {
+    pub(crate) fn new() -> Self {
+        ShardedSlab(sharded_slab::Pool::new())
+    }
+}
+
+pub(crate) struct SlabGuard<'a> {
+    pool: &'a sharded_slab::Pool<Req>,
+    entry: ManuallyDrop<sharded_slab::pool::RefMut<'a, Req>>,
+}
+
+impl Candidate for ShardedSlab {
+    type Guard<'a> = SlabGuard<'a>;
+    type Parcel<'a> = usize;
+
+    #[inline]
+    fn acquire(&self) -> SlabGuard<'_> {
+        let entry = self
+            .0
+            .create()
+            .expect("sharded-slab: this thread's shard is full");
+        SlabGuard {
+            pool: &self.0,
+            entry: ManuallyDrop::new(entry),
+        }
+    }
+
+    #[inline]
+    fn seal<'a>(&'a self, guard: SlabGuard<'a>) -> usize {
+        let mut guard = ManuallyDrop::new(guard);
+        let key = guard.entry.key();
+        // SAFETY: `guard` is never dropped (ManuallyDrop), so its entry is
+        // dropped exactly once, here; the slot stays allocated under `key`.
+        unsafe { ManuallyDrop::drop(&mut guard.entry) };
+        key
+    }
+
+    #[inline]
+    fn open<R>(&self, key: usize, read: impl FnOnce(&Req) -> R) -> R {
+        let r = read(&self.0.get(key).expect("sharded-slab: key sent but gone"));
+        self.0.clear(key);
+        r
+    }
+}
+
+impl Deref for SlabGuard<'_> {
+    type Target = Req;
+
+    #[inline]
+    fn deref(&self) -> &Req {
+        &self.entry
+    }
+}
+
+impl DerefMut for SlabGuard<'_> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Req {
+        &mut self.entry
+    }
+}
+
+impl Drop for SlabGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        let key = self.entry.key();
+        // SAFETY: `self.entry` is not used again after this.
+        unsafe { ManuallyDrop::drop(&mut self.entry) };
+        self.pool.clear(key);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// poolshark 0.2: a global (cross-thread) `Pool`, a crossbeam `ArrayQueue`
+// bounded at `CAPACITY`; reset through `Poolable`.
+
+impl poolshark::Poolable for Req {
+    fn empty() -> Self {
+        Req::new()
+    }
+
+    #[inline]
+    fn reset(&mut self) {
+        self.clear();
+    }
+
+    /// poolshark only takes back objects whose capacity is in
+    /// `1..=max_elt_capacity`; the pool is built with no element limit, like
+    /// repool's `Req`, so any object counts as poolable.
+    #[inline]
+    fn capacity(&self) -> usize {
+        1
+    }
+}
+
+pub(crate) struct Poolshark(poolshark::global::Pool<Req>);
+
+impl Poolshark {
+    pub(crate) fn new() -> Self {
+        Poolshark(poolshark::global::Pool::new(CAPACITY, usize::MAX))
+    }
+}
+
+impl Candidate for Poolshark {
+    type Guard<'a> = poolshark::global::GPooled<Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.0.take()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// dynamic-pool 0.2: crossbeam `ArrayQueue` bounded at `CAPACITY`, reset
+// through `DynamicReset`.
+
+impl dynamic_pool::DynamicReset for Req {
+    #[inline]
+    fn reset(&mut self) {
+        self.clear();
+    }
+}
+
+pub(crate) struct DynamicPool(dynamic_pool::DynamicPool<Req>);
+
+impl DynamicPool {
+    pub(crate) fn new() -> Self {
+        DynamicPool(dynamic_pool::DynamicPool::new(0, CAPACITY, Req::new))
+    }
+}
+
+impl Candidate for DynamicPool {
+    type Guard<'a> = dynamic_pool::DynamicPoolItem<Req>;
+    parcel_is_guard!();
+
+    #[inline]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.0.take()
+    }
+}

@@ -1,0 +1,232 @@
+//! The scenario drivers: threads, barriers, clocks and counts.
+//!
+//! Multi-threaded timings follow sharded-slab's benches: every worker waits
+//! on a `Barrier`, then runs its share; the time is from the first worker's
+//! start to the last worker's end, and the cost is that total time over the
+//! total number of operations.
+
+use std::hint::black_box;
+use std::sync::mpsc::{self, SyncSender};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::candidates::Candidate;
+use super::{alloc_count, fill, live, read, touch};
+
+/// The operation each worker repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Acquire, set one field, drop.
+    RoundTrip,
+    /// Acquire, fill (4 KiB body, 256 ids, 16 map entries), drop.
+    Request,
+}
+
+/// One timed run.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    pub(crate) wall: Duration,
+    pub(crate) ops: u64,
+    /// Allocations made by the workers while timed (0 unless the counting
+    /// allocator is installed).
+    pub(crate) allocs: u64,
+}
+
+impl Run {
+    pub(crate) fn ns_per_op(&self) -> f64 {
+        self.wall.as_nanos() as f64 / self.ops as f64
+    }
+
+    pub(crate) fn allocs_per_op(&self) -> f64 {
+        self.allocs as f64 / self.ops as f64
+    }
+}
+
+#[inline(always)]
+fn ops<C: Candidate>(pool: &C, op: Op, n: u64) {
+    match op {
+        Op::RoundTrip => {
+            for i in 0..n {
+                let mut obj = pool.acquire();
+                touch(&mut obj, i);
+                black_box(&mut *obj);
+            }
+        }
+        Op::Request => {
+            for i in 0..n {
+                let mut obj = pool.acquire();
+                fill(&mut obj, i);
+                black_box(&mut *obj);
+            }
+        }
+    }
+}
+
+/// `threads` workers share `pool`, each running `warmup` untimed then
+/// `per_thread` timed operations.
+pub(crate) fn run_parallel<C: Candidate>(
+    pool: &C,
+    op: Op,
+    threads: usize,
+    per_thread: u64,
+    warmup: u64,
+) -> Run {
+    let barrier = Barrier::new(threads);
+    let spans: Vec<(Instant, Instant, u64)> = thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    ops(pool, op, warmup);
+                    barrier.wait();
+                    let allocs = alloc_count::allocs();
+                    let start = Instant::now();
+                    ops(pool, op, per_thread);
+                    let end = Instant::now();
+                    (start, end, alloc_count::allocs() - allocs)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker panicked"))
+            .collect()
+    });
+    let start = spans.iter().map(|s| s.0).min().expect("no worker");
+    let end = spans.iter().map(|s| s.1).max().expect("no worker");
+    Run {
+        wall: end - start,
+        ops: per_thread * threads as u64,
+        allocs: spans.iter().map(|s| s.2).sum(),
+    }
+}
+
+/// How many parcels may be in flight in the handoff (a bounded channel, as
+/// a server's queue would be).
+pub(crate) const HANDOFF_BOUND: usize = 64;
+
+/// One thread acquires and fills objects and sends them over a channel; the
+/// other reads and drops them. Timed from the producer's start to the
+/// consumer's end.
+pub(crate) fn run_handoff<'p, C: Candidate>(pool: &'p C, items: u64, warmup: u64) -> Run {
+    let (tx, rx) = mpsc::sync_channel::<C::Parcel<'p>>(HANDOFF_BOUND);
+    let barrier = Barrier::new(2);
+    let produce = |tx: &SyncSender<C::Parcel<'p>>, n: u64| {
+        for i in 0..n {
+            let mut obj = pool.acquire();
+            fill(&mut obj, i);
+            tx.send(pool.seal(obj)).expect("consumer gone");
+        }
+    };
+    let ((start, produced), (end, consumed)) = thread::scope(|s| {
+        let barrier = &barrier;
+        let producer = s.spawn(move || {
+            produce(&tx, warmup);
+            barrier.wait();
+            let allocs = alloc_count::allocs();
+            let start = Instant::now();
+            produce(&tx, items);
+            (start, alloc_count::allocs() - allocs)
+        });
+        let consumer = s.spawn(move || {
+            let consume = |n: u64| {
+                for _ in 0..n {
+                    let parcel = rx.recv().expect("producer gone");
+                    black_box(pool.open(parcel, read));
+                }
+            };
+            consume(warmup);
+            barrier.wait();
+            let allocs = alloc_count::allocs();
+            consume(items);
+            (Instant::now(), alloc_count::allocs() - allocs)
+        });
+        (
+            producer.join().expect("producer panicked"),
+            consumer.join().expect("consumer panicked"),
+        )
+    });
+    Run {
+        wall: end - start,
+        ops: items,
+        allocs: produced + consumed,
+    }
+}
+
+/// What a pool keeps after a burst.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Burst {
+    /// Objects held at once at the peak (threads x objects per thread).
+    pub(crate) held: u64,
+    /// Live objects once every guard is dropped, the burst's threads still
+    /// running (what per-thread caches keep counts here).
+    pub(crate) retained: i64,
+    /// Heap bytes still allocated at that point (0 unless the counting
+    /// allocator is installed): the resident memory the retention costs.
+    pub(crate) retained_bytes: i64,
+    /// Live objects after the burst's threads have exited.
+    pub(crate) retained_after_exit: i64,
+}
+
+/// `threads` threads each hold `per_thread` filled objects at once, then
+/// drop them all. `make` builds the pool after the baseline is taken, so
+/// everything the pool keeps (and its own storage) is counted.
+pub(crate) fn run_burst<C: Candidate>(
+    make: impl Fn() -> C,
+    threads: usize,
+    per_thread: usize,
+) -> Burst {
+    // Empty the statics first (a no-op for instance pools), so that the
+    // baseline holds nothing of this pool's.
+    make().drain();
+    let objects0 = live::this_thread();
+    let settled0 = live::settled();
+    let bytes0 = alloc_count::net_bytes();
+    let pool = make();
+
+    let held = Barrier::new(threads);
+    let measured = Barrier::new(threads + 1);
+    let deltas = Mutex::new(Vec::with_capacity(threads));
+    let (retained, retained_bytes) = thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut guards = Vec::with_capacity(per_thread);
+                let objects = live::this_thread();
+                let bytes = alloc_count::net_bytes();
+                for i in 0..per_thread {
+                    let mut obj = pool.acquire();
+                    fill(&mut obj, i as u64);
+                    guards.push(obj);
+                }
+                held.wait();
+                guards.clear();
+                let delta = (
+                    live::this_thread() - objects,
+                    alloc_count::net_bytes() - bytes,
+                );
+                deltas.lock().expect("poisoned").push(delta);
+                measured.wait();
+                // Stay alive until the main thread has counted: a pool's
+                // per-thread caches live as long as the thread.
+                measured.wait();
+            });
+        }
+        measured.wait();
+        let deltas = deltas.lock().expect("poisoned");
+        let objects: i64 = deltas.iter().map(|d| d.0).sum::<i64>() + live::this_thread() - objects0;
+        let bytes: i64 =
+            deltas.iter().map(|d| d.1).sum::<i64>() + alloc_count::net_bytes() - bytes0;
+        drop(deltas);
+        measured.wait();
+        (objects, bytes)
+    });
+    let retained_after_exit = live::settled() - settled0;
+    pool.drain();
+    drop(pool);
+    Burst {
+        held: (threads * per_thread) as u64,
+        retained,
+        retained_bytes,
+        retained_after_exit,
+    }
+}
