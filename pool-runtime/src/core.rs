@@ -375,12 +375,26 @@ impl<T> Core<T> {
         // SAFETY: forwarded from the caller.
         unsafe { self.catch_up(slot) };
         let shard = self.shard(slot);
+        // `catch_up` may have dropped objects, and their destructors may
+        // have returned objects of this pool to this very cache: look again.
+        let cached = shard.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot; no user code runs here.
+            let local = unsafe { &*local };
+            let len = shard.len.load(Ordering::Relaxed);
+            (len > 0).then(|| {
+                shard.len.store(len - 1, Ordering::Relaxed);
+                local.slots[len - 1]
+            })
+        });
+        if let Some(object) = cached {
+            bump(&shard.hits);
+            return NonNull::new(object);
+        }
+        // No user code runs from here on, so the cache stays empty.
         let batch = self.take_from_stashes(slot.index(), self.batch);
         let (object, spare_units) = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
-            // Only the owner fills the cache, and `catch_up` emptied it if a
-            // trim was pending, so it is still empty.
             debug_assert_eq!(shard.len.load(Ordering::Relaxed), 0);
             // The cache is empty: this thread is taking, not returning, so
             // the units it reserved for returns go back to the budget, and

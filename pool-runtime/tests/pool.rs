@@ -511,3 +511,52 @@ fn a_dropped_pool_drops_its_idle_objects() {
     drop(pool);
     assert_eq!(LIVE.load(Ordering::SeqCst), 0);
 }
+
+/// A pooled object whose destructor returns a guard of its own pool: the
+/// pool must stay consistent when trimming drops it on the same thread.
+struct Node {
+    child: Option<Guard<Node>>,
+}
+
+impl Reset for Node {
+    fn reset(&mut self) {
+        // Keeps its child across reuse on purpose, so that a trimmed Node
+        // drops a guard while the pool is in the middle of catching up.
+    }
+}
+
+impl Pooled for Node {
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<Node> = Pool::from_fn(|| Node { child: None });
+        &POOL
+    }
+}
+
+#[test]
+fn destructors_that_return_objects_to_the_same_pool_are_safe() {
+    let worker = thread::spawn(|| {
+        for _ in 0..3 {
+            let mut parent = Node::acquire();
+            parent.child = Some(Node::acquire());
+            drop(parent);
+            // Another thread's trims make this thread catch up (and drop
+            // the parent, whose child guard comes back) at its next acquire.
+            thread::spawn(|| {
+                Node::pool().trim();
+                Node::pool().trim();
+            })
+            .join()
+            .unwrap();
+            let again = Node::acquire();
+            drop(again);
+        }
+    });
+    worker.join().unwrap();
+    let s = Node::pool().stats();
+    let dropped = s.discarded + s.trimmed + s.detached;
+    let outstanding = s.acquired - s.returned - s.discarded - s.detached;
+    assert_eq!(outstanding, 0, "{s:?}");
+    assert!(s.idle as u64 <= s.built - dropped, "{s:?}");
+    // Every object is idle or dropped; the pool lost track of none.
+    assert_eq!(s.built - dropped, s.idle as u64, "{s:?}");
+}
