@@ -110,16 +110,20 @@ impl Hasher for IdHasher {
     }
 }
 
+#[inline]
 fn home_of(id: TypeId, slots: usize) -> usize {
     let hash = std::hash::BuildHasherDefault::<IdHasher>::default().hash_one(id);
     (hash as usize) & (slots - 1)
 }
 
 /// Searches `table` for `id`.
+#[inline]
 fn find(table: &Table, id: TypeId) -> Option<*const ()> {
-    let len = table.slots.len();
-    let mut i = home_of(id, len);
-    for _ in 0..len {
+    let mask = table.slots.len() - 1;
+    let mut i = home_of(id, table.slots.len());
+    // Tables are never more than half full, so every probe sequence reaches
+    // an empty slot.
+    loop {
         let entry = table.slots[i].load(Ordering::Acquire);
         if entry.is_null() {
             return None;
@@ -130,13 +134,13 @@ fn find(table: &Table, id: TypeId) -> Option<*const ()> {
         if entry.id == id {
             return Some(entry.pool);
         }
-        i = (i + 1) & (len - 1);
+        i = (i + 1) & mask;
     }
-    None
 }
 
 /// The pool of `T` in the registry, created by `init` on first use. Lookups
 /// after the first are a hash probe with no lock and no write.
+#[inline]
 pub fn typed_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
     let id = TypeId::of::<T>();
     let table = TABLE.load(Ordering::Acquire);
