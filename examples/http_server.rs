@@ -1,0 +1,631 @@
+//! A real HTTP/1.1 server (hyper 1 on tokio) whose handlers acquire a pooled
+//! response context: a body buffer, a header list and a scratch map. Each
+//! handler encodes its JSON into the pooled buffer with serde_json; `/stats`
+//! returns the pool's stats as JSON.
+//!
+//! The default run (`--self-test`) serves on a loopback port, drives the
+//! server with concurrent keep-alive clients in the same process, checks
+//! every response, then does the same against the same server with a fresh
+//! context per request. A counting global allocator measures what pooling
+//! saves. `--serve` keeps it running for curl.
+//!
+//! ```text
+//! cargo run --release --example http_server
+//! cargo run --release --example http_server -- --serve 8080
+//! ```
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use repool::{Pooled, Stats};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+/// Everything a handler needs to build one response. Pooled, a warm context
+/// already has room for a typical body, its headers and its scratch map.
+#[derive(Pooled, Default)]
+#[pooled(capacity = 256)]
+struct ResponseCtx {
+    // A rare huge response must not pin its buffer in the pool.
+    #[pooled(max_capacity = 256 * 1024)]
+    body: Vec<u8>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Per-request aggregation: cents per product category.
+    scratch: HashMap<&'static str, u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// `ResponseCtx::acquire()` per request.
+    Pooled,
+    /// A new `ResponseCtx` per request, as without a pool.
+    Fresh,
+}
+
+// ---- the application: orders rendered as JSON ---------------------------
+
+const CATEGORIES: [&str; 6] = ["books", "garden", "kitchen", "music", "tools", "toys"];
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Line {
+    sku: u32,
+    category: String,
+    quantity: u32,
+    price_cents: u64,
+}
+
+/// The lines of order `id`, computed, so the server needs no database and
+/// the client can recompute what it expects.
+fn order_lines(id: u64) -> impl Iterator<Item = (u32, &'static str, u32, u64)> {
+    (0..5 + id % 20).map(move |n| {
+        let sku = ((id * 7919 + n * 104_729) % 1_000_000) as u32;
+        let category = CATEGORIES[((id + n * 3) % 6) as usize];
+        let quantity = (1 + (id + n) % 4) as u32;
+        let price_cents = 99 + (id * 31 + n * 17) % 10_000;
+        (sku, category, quantity, price_cents)
+    })
+}
+
+/// Serializes the lines straight from the generator: the handler allocates
+/// nothing but what the context holds.
+struct LinesOf(u64);
+
+impl Serialize for LinesOf {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct LineRef {
+            sku: u32,
+            category: &'static str,
+            quantity: u32,
+            price_cents: u64,
+        }
+        let mut seq = serializer.serialize_seq(None)?;
+        for (sku, category, quantity, price_cents) in order_lines(self.0) {
+            seq.serialize_element(&LineRef {
+                sku,
+                category,
+                quantity,
+                price_cents,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct OrderView<'a> {
+    id: u64,
+    lines: LinesOf,
+    totals: &'a HashMap<&'static str, u64>,
+    total_cents: u64,
+}
+
+/// What the client parses back.
+#[derive(Deserialize, Debug, PartialEq)]
+struct OrderCheck {
+    id: u64,
+    lines: Vec<Line>,
+    totals: HashMap<String, u64>,
+    total_cents: u64,
+}
+
+fn expected_order(id: u64) -> OrderCheck {
+    let mut totals = HashMap::new();
+    let lines: Vec<Line> = order_lines(id)
+        .map(|(sku, category, quantity, price_cents)| {
+            *totals.entry(category.to_owned()).or_default() += u64::from(quantity) * price_cents;
+            Line {
+                sku,
+                category: category.to_owned(),
+                quantity,
+                price_cents,
+            }
+        })
+        .collect();
+    OrderCheck {
+        id,
+        total_cents: totals.values().sum(),
+        lines,
+        totals,
+    }
+}
+
+/// The handler's work, into whatever context it is given.
+fn render_order(ctx: &mut ResponseCtx, id: u64) {
+    for (_, category, quantity, price_cents) in order_lines(id) {
+        *ctx.scratch.entry(category).or_default() += u64::from(quantity) * price_cents;
+    }
+    let view = OrderView {
+        id,
+        lines: LinesOf(id),
+        total_cents: ctx.scratch.values().sum(),
+        totals: &ctx.scratch,
+    };
+    serde_json::to_writer(&mut ctx.body, &view).expect("serializing to a Vec cannot fail");
+    ctx.headers
+        .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+    ctx.headers
+        .push((CACHE_CONTROL, HeaderValue::from_static("max-age=60")));
+}
+
+#[derive(Serialize, Deserialize, Debug, Default, PartialEq)]
+struct StatsView {
+    capacity: usize,
+    acquired: u64,
+    reused: u64,
+    built: u64,
+    returned: u64,
+    discarded: u64,
+    over_capacity: u64,
+    oversized: u64,
+    idle: usize,
+    hit_rate: f64,
+}
+
+impl StatsView {
+    fn now() -> Self {
+        let s = ResponseCtx::pool().stats();
+        StatsView {
+            capacity: ResponseCtx::pool().capacity(),
+            acquired: s.acquired,
+            reused: s.reused,
+            built: s.built,
+            returned: s.returned,
+            discarded: s.discarded,
+            over_capacity: s.over_capacity,
+            oversized: s.oversized,
+            idle: s.idle,
+            hit_rate: s.hit_rate(),
+        }
+    }
+}
+
+// ---- the server ------------------------------------------------------------
+
+async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Bytes>>, Infallible> {
+    let id = match (req.method(), req.uri().path()) {
+        (&Method::GET, "/stats") => {
+            let mut ctx = ResponseCtx::acquire();
+            serde_json::to_writer(&mut ctx.body, &StatsView::now())
+                .expect("serializing to a Vec cannot fail");
+            return Ok(json_response(
+                Bytes::copy_from_slice(&ctx.body),
+                &mut ctx.headers,
+            ));
+        }
+        (&Method::GET, path) => path.strip_prefix("/orders/").and_then(|id| id.parse().ok()),
+        _ => None,
+    };
+    let Some(id) = id else {
+        let mut not_found = Response::new(Full::new(Bytes::from_static(b"not found\n")));
+        *not_found.status_mut() = StatusCode::NOT_FOUND;
+        return Ok(not_found);
+    };
+    let _counted = HandlerScope::enter();
+    Ok(match mode {
+        Mode::Pooled => {
+            let mut ctx = ResponseCtx::acquire();
+            render_order(&mut ctx, id);
+            // A copy: the pooled buffer goes back when `ctx` drops, while
+            // hyper still holds the response body.
+            let body = Bytes::copy_from_slice(&ctx.body);
+            json_response(body, &mut ctx.headers)
+        }
+        Mode::Fresh => {
+            let mut ctx = ResponseCtx::default();
+            render_order(&mut ctx, id);
+            // No copy needed: the fresh buffer is given away.
+            let body = Bytes::from(std::mem::take(&mut ctx.body));
+            json_response(body, &mut ctx.headers)
+        }
+    })
+}
+
+fn json_response(
+    body: Bytes,
+    headers: &mut Vec<(HeaderName, HeaderValue)>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    // `drain` keeps the pooled list's capacity.
+    response.headers_mut().extend(headers.drain(..));
+    response
+}
+
+/// Serves `listener` until the returned task is aborted.
+fn serve(listener: TcpListener, mode: Mode) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        // Dropped with this task, which aborts every connection.
+        let mut connections = JoinSet::new();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let service = service_fn(move |req| handle(req, mode));
+            connections.spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service),
+            );
+            // Reap finished connections so the set does not grow.
+            while connections.try_join_next().is_some() {}
+        }
+    })
+}
+
+// ---- the client --------------------------------------------------------------
+
+type Client = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+
+async fn connect(addr: SocketAddr) -> Client {
+    let stream = TcpStream::connect(addr)
+        .await
+        .expect("connect to the server");
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP handshake");
+    tokio::spawn(connection);
+    sender
+}
+
+async fn get(client: &mut Client, path: &str) -> (StatusCode, Option<HeaderValue>, Bytes) {
+    client.ready().await.expect("connection ready");
+    let request = Request::get(path)
+        .header(HOST, "127.0.0.1")
+        .body(Empty::new())
+        .expect("a valid request");
+    let response = client.send_request(request).await.expect("a response");
+    let status = response.status();
+    let content_type = response.headers().get(CONTENT_TYPE).cloned();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("the whole body")
+        .to_bytes();
+    (status, content_type, body)
+}
+
+/// One connection's share of the requests; returns how many checked out.
+async fn drive(addr: SocketAddr, ids: Vec<u64>) -> usize {
+    let mut client = connect(addr).await;
+    let mut ok = 0;
+    for id in ids {
+        let (status, content_type, body) = get(&mut client, &format!("/orders/{id}")).await;
+        let parsed: Option<OrderCheck> = serde_json::from_slice(&body).ok();
+        if status == StatusCode::OK
+            && content_type
+                .as_ref()
+                .is_some_and(|v| v == "application/json")
+            && parsed == Some(expected_order(id))
+        {
+            ok += 1;
+        }
+    }
+    ok
+}
+
+// ---- measuring -----------------------------------------------------------------
+
+/// Counts allocator calls (alloc and realloc) in the whole process, and
+/// separately those made while a handler renders.
+struct CountingAllocator;
+
+static PROCESS_ALLOCS: AtomicU64 = AtomicU64::new(0);
+static HANDLER_ALLOCS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    // `const` and without `Drop`: reading it never allocates or registers a
+    // destructor, so the allocator may read it at any time.
+    static IN_HANDLER: Cell<bool> = const { Cell::new(false) };
+}
+
+impl CountingAllocator {
+    fn count() {
+        PROCESS_ALLOCS.fetch_add(1, Ordering::Relaxed);
+        if IN_HANDLER.with(Cell::get) {
+            HANDLER_ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments
+// unchanged, so `System`'s guarantees hold; counting touches only atomics
+// and a const thread-local, never the heap.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        // SAFETY: forwarded from our caller, who upholds `alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count();
+        // SAFETY: `ptr` and `layout` come from this allocator, which is
+        // `System` underneath; forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `realloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Marks the current thread as rendering a response until dropped. Handler
+/// rendering is synchronous, so the mark never spans an `.await`.
+struct HandlerScope;
+
+impl HandlerScope {
+    fn enter() -> Self {
+        IN_HANDLER.with(|flag| flag.set(true));
+        HandlerScope
+    }
+}
+
+impl Drop for HandlerScope {
+    fn drop(&mut self) {
+        IN_HANDLER.with(|flag| flag.set(false));
+    }
+}
+
+#[derive(Debug)]
+struct Pass {
+    requests: usize,
+    checked_ok: usize,
+    elapsed: Duration,
+    process_allocs: u64,
+    handler_allocs: u64,
+    /// Pool counters during this pass only.
+    acquired: u64,
+    reused: u64,
+    built: u64,
+}
+
+/// Starts a server in `mode`, sends `requests` requests over `connections`
+/// keep-alive connections, and measures.
+async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("the bound address");
+    let server = serve(listener, mode);
+
+    let pool_before = ResponseCtx::pool().stats();
+    let (process_before, handler_before) = (
+        PROCESS_ALLOCS.load(Ordering::Relaxed),
+        HANDLER_ALLOCS.load(Ordering::Relaxed),
+    );
+    let start = Instant::now();
+    let mut clients = JoinSet::new();
+    for c in 0..connections {
+        let ids: Vec<u64> = (0..requests as u64)
+            .filter(|i| *i as usize % connections == c)
+            .collect();
+        clients.spawn(drive(addr, ids));
+    }
+    let checked_ok = clients.join_all().await.into_iter().sum();
+    let elapsed = start.elapsed();
+    let process_allocs = PROCESS_ALLOCS.load(Ordering::Relaxed) - process_before;
+    let handler_allocs = HANDLER_ALLOCS.load(Ordering::Relaxed) - handler_before;
+    let pool_after = ResponseCtx::pool().stats();
+    server.abort();
+    Pass {
+        requests,
+        checked_ok,
+        elapsed,
+        process_allocs,
+        handler_allocs,
+        acquired: pool_after.acquired - pool_before.acquired,
+        reused: pool_after.reused - pool_before.reused,
+        built: pool_after.built - pool_before.built,
+    }
+}
+
+/// Reads `/stats` from a server in pooled mode.
+async fn fetch_stats() -> (StatusCode, Option<StatsView>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("the bound address");
+    let server = serve(listener, Mode::Pooled);
+    let mut client = connect(addr).await;
+    let (status, _, body) = get(&mut client, "/stats").await;
+    server.abort();
+    (status, serde_json::from_slice(&body).ok())
+}
+
+#[derive(Debug)]
+struct SelfTest {
+    pooled: Pass,
+    fresh: Pass,
+    stats_status: StatusCode,
+    stats: Option<StatsView>,
+    pool_at_end: Stats,
+}
+
+impl SelfTest {
+    fn failures(&self) -> Vec<String> {
+        let mut failed = Vec::new();
+        let mut check = |ok: bool, what: &str| {
+            if !ok {
+                failed.push(what.to_owned());
+            }
+        };
+        for pass in [&self.pooled, &self.fresh] {
+            check(
+                pass.checked_ok == pass.requests,
+                "every response checked out",
+            );
+        }
+        check(
+            self.pooled.acquired == self.pooled.requests as u64,
+            "one acquire per pooled request",
+        );
+        check(self.pooled.reused > 0, "the pool served some requests");
+        check(
+            self.fresh.acquired == 0,
+            "the fresh pass never touched the pool",
+        );
+        check(
+            self.pooled.handler_allocs < self.fresh.handler_allocs,
+            "pooled handlers allocate less",
+        );
+        check(self.stats_status == StatusCode::OK, "/stats answered 200");
+        check(
+            self.stats
+                .as_ref()
+                .is_some_and(|s| s.acquired > self.pooled.acquired && s.idle <= s.capacity),
+            "/stats counts every acquire and stays within capacity",
+        );
+        check(
+            self.pool_at_end.idle <= ResponseCtx::pool().capacity(),
+            "idle within capacity",
+        );
+        failed
+    }
+}
+
+fn per_request(count: u64, pass: &Pass) -> f64 {
+    count as f64 / pass.requests as f64
+}
+
+fn self_test(requests: usize, connections: usize) -> SelfTest {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let report = runtime.block_on(async {
+        // Pooled first: any one-time setup cost of tokio and hyper lands on
+        // the pooled pass, so the savings below are if anything understated.
+        let pooled = run_pass(Mode::Pooled, requests, connections).await;
+        let fresh = run_pass(Mode::Fresh, requests, connections).await;
+        let (stats_status, stats) = fetch_stats().await;
+        SelfTest {
+            pooled,
+            fresh,
+            stats_status,
+            stats,
+            pool_at_end: ResponseCtx::pool().stats(),
+        }
+    });
+    drop(runtime);
+
+    println!(
+        "{requests} GET /orders/{{id}} over {connections} keep-alive connections on 127.0.0.1, each JSON body parsed and checked\n"
+    );
+    println!("{:<34}{:>14}{:>14}", "", "pooled ctx", "fresh ctx");
+    let (p, f) = (&report.pooled, &report.fresh);
+    let row = |label: &str, a: String, b: String| println!("{label:<34}{a:>14}{b:>14}");
+    row(
+        "responses checked ok",
+        format!("{}/{}", p.checked_ok, p.requests),
+        format!("{}/{}", f.checked_ok, f.requests),
+    );
+    row(
+        "requests/s",
+        format!("{:.0}", p.requests as f64 / p.elapsed.as_secs_f64()),
+        format!("{:.0}", f.requests as f64 / f.elapsed.as_secs_f64()),
+    );
+    row(
+        "allocations per request, handler",
+        format!("{:.2}", per_request(p.handler_allocs, p)),
+        format!("{:.2}", per_request(f.handler_allocs, f)),
+    );
+    row(
+        "allocations per request, process",
+        format!("{:.2}", per_request(p.process_allocs, p)),
+        format!("{:.2}", per_request(f.process_allocs, f)),
+    );
+    row(
+        "pool hit rate",
+        format!("{:.2}%", p.reused as f64 * 100.0 / p.acquired.max(1) as f64),
+        "-".to_owned(),
+    );
+    let saved = f.process_allocs as i64 - p.process_allocs as i64;
+    println!(
+        "\npooling saved {} allocations in the handlers ({:.1} per request) and {saved} in the whole process ({:.1}%);",
+        f.handler_allocs - p.handler_allocs.min(f.handler_allocs),
+        per_request(f.handler_allocs, f) - per_request(p.handler_allocs, p),
+        saved as f64 * 100.0 / f.process_allocs.max(1) as f64
+    );
+    println!(
+        "the pooled pass built {} contexts for {} requests (allocations counted: alloc + realloc, client included in \"process\")",
+        p.built, p.acquired
+    );
+    match &report.stats {
+        Some(s) => println!(
+            "GET /stats -> {}: acquired {}, reused {}, built {}, idle {}/{}, hit rate {:.3}",
+            report.stats_status, s.acquired, s.reused, s.built, s.idle, s.capacity, s.hit_rate
+        ),
+        None => println!("GET /stats -> {}: unreadable body", report.stats_status),
+    }
+    report
+}
+
+fn serve_forever(port: u16) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    runtime.block_on(async {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind the loopback port");
+        let addr = listener.local_addr().expect("the bound address");
+        println!("serving on http://{addr} (loopback only); Ctrl-C to stop");
+        println!("  curl http://{addr}/orders/42");
+        println!("  curl http://{addr}/stats");
+        serve(listener, Mode::Pooled)
+            .await
+            .expect("the server task never ends");
+    });
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] | ["--self-test"] => {
+            let failed = self_test(20_000, 16).failures();
+            if !failed.is_empty() {
+                eprintln!("FAILED: {}", failed.join("; "));
+                std::process::exit(1);
+            }
+        }
+        ["--serve"] => serve_forever(0),
+        ["--serve", port] => serve_forever(port.parse().expect("--serve takes a port number")),
+        _ => {
+            eprintln!("usage: http_server [--self-test | --serve [PORT]]");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn runs_to_completion() {
+        let report = super::self_test(400, 8);
+        assert_eq!(report.pooled.checked_ok, 400);
+        assert_eq!(report.fresh.checked_ok, 400);
+        assert_eq!(report.failures(), Vec::<String>::new());
+    }
+}
