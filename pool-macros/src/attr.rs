@@ -1,0 +1,370 @@
+//! Parsing of the `#[pooled(...)]` attributes: one `Option` per key, each
+//! remembering the span of its key so later checks can point at it.
+//!
+//! A mistake is recorded and parsing goes on, so that one build shows every
+//! mistake; only input that is not even a list of `key` / `key = expr` stops
+//! the attribute it is in.
+
+use std::collections::HashSet;
+use std::fmt::Display;
+
+use proc_macro2::{Span, TokenTree};
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, Path, Token, UnOp};
+
+/// Every error found in one derive input, reported together.
+pub(crate) struct Errors {
+    list: Vec<syn::Error>,
+}
+
+impl Errors {
+    pub(crate) fn new() -> Self {
+        Errors { list: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, span: Span, message: impl Display) {
+        self.list.push(syn::Error::new(span, message));
+    }
+
+    /// An error over all of `tokens` (a whole attribute or expression), where
+    /// `push` would underline only their first token.
+    pub(crate) fn push_spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.list.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    pub(crate) fn push_error(&mut self, error: syn::Error) {
+        self.list.push(error);
+    }
+
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        let mut list = self.list.into_iter();
+        match list.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                first.extend(list);
+                Err(first)
+            }
+        }
+    }
+}
+
+/// A key's value, with the span of the key that set it.
+pub(crate) struct Setting<T> {
+    pub(crate) key: Span,
+    pub(crate) value: T,
+}
+
+/// `#[pooled(...)]` on the type.
+#[derive(Default)]
+pub(crate) struct ContainerAttrs {
+    pub(crate) capacity: Option<Setting<Expr>>,
+    pub(crate) new: Option<Setting<ExprPath>>,
+    pub(crate) krate: Option<Setting<Path>>,
+    /// `reset = manual`: `Reset` is implemented by hand, derive only the pool.
+    pub(crate) manual_reset: Option<Span>,
+}
+
+/// `#[pooled(...)]` on a field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub(crate) skip: Option<Span>,
+    pub(crate) reset: Option<Setting<ExprPath>>,
+    pub(crate) max_capacity: Option<Setting<Expr>>,
+}
+
+impl FieldAttrs {
+    /// The span of every key that was given, for "has no effect here" errors.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (&'static str, Span)> {
+        let skip = self.skip.map(|span| ("skip", span));
+        let reset = self.reset.as_ref().map(|s| ("reset", s.key));
+        let max = self.max_capacity.as_ref().map(|s| ("max_capacity", s.key));
+        skip.into_iter().chain(reset).chain(max)
+    }
+}
+
+const CONTAINER_KEYS: &str = "`capacity = N`, `new = path`, `crate = path`, `reset = manual`";
+const FIELD_KEYS: &str = "`skip`, `reset = path`, `max_capacity = N`";
+
+pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
+    let mut out = ContainerAttrs::default();
+    let mut seen = HashSet::new();
+    for attr in pooled(attrs) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let Some(key) = key(&meta, &mut seen, errors, "on a type", CONTAINER_KEYS)? else {
+                return Ok(());
+            };
+            let span = meta.path.span();
+            match key.as_str() {
+                "capacity" => {
+                    let value = value(&meta, "capacity = 64", errors)?;
+                    let value = value.and_then(|v| integer(v, "capacity", errors));
+                    out.capacity = value.map(|value| Setting { key: span, value });
+                }
+                "new" => {
+                    let value = value(&meta, "new = Type::fresh", errors)?;
+                    let value = value.and_then(|v| fn_path(v, "new", "new = Type::fresh", errors));
+                    out.new = value.map(|value| Setting { key: span, value });
+                }
+                "crate" => {
+                    let value = value(&meta, "crate = ::my_facade::repool", errors)?;
+                    let value = value.and_then(|v| crate_path(v, errors));
+                    out.krate = value.map(|value| Setting { key: span, value });
+                }
+                "reset" => {
+                    let value = value(&meta, "reset = manual", errors)?;
+                    match value {
+                        Some(Expr::Path(p)) if p.qself.is_none() && p.path.is_ident("manual") => {
+                            out.manual_reset = Some(span);
+                        }
+                        Some(other) => errors.push_spanned(
+                            other,
+                            "on a type, `reset` only takes `manual`, meaning `Reset` is \
+                             implemented by hand; to reset one field with a function, put \
+                             `#[pooled(reset = path)]` on that field",
+                        ),
+                        None => {}
+                    }
+                }
+                "skip" | "max_capacity" => {
+                    errors.push(
+                        span,
+                        format_args!(
+                            "`{key}` is a field attribute: put `#[pooled({key}{})]` on a field, \
+                             not on the type",
+                            if key == "skip" { "" } else { " = N" },
+                        ),
+                    );
+                    skip_value(&meta)?;
+                }
+                _ => unknown(&meta, &key, errors, "on a type", CONTAINER_KEYS)?,
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            errors.push_error(error);
+        }
+    }
+    out
+}
+
+pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut out = FieldAttrs::default();
+    let mut seen = HashSet::new();
+    for attr in pooled(attrs) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let Some(key) = key(&meta, &mut seen, errors, "on a field", FIELD_KEYS)? else {
+                return Ok(());
+            };
+            let span = meta.path.span();
+            match key.as_str() {
+                "skip" => {
+                    if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                        errors.push(span, "`skip` takes no value: write `#[pooled(skip)]`");
+                        skip_value(&meta)?;
+                    } else {
+                        out.skip = Some(span);
+                    }
+                }
+                "reset" => {
+                    let example = "reset = path::to::fn";
+                    let value = value(&meta, example, errors)?;
+                    let value = value.and_then(|v| fn_path(v, "reset", example, errors));
+                    out.reset = value.map(|value| Setting { key: span, value });
+                }
+                "max_capacity" => {
+                    let value = value(&meta, "max_capacity = 4096", errors)?;
+                    let value = value.and_then(|v| integer(v, "max_capacity", errors));
+                    out.max_capacity = value.map(|value| Setting { key: span, value });
+                }
+                "capacity" | "new" | "crate" => {
+                    errors.push(
+                        span,
+                        format_args!(
+                            "`{key}` is a type attribute: put `#[pooled({key} = ...)]` on the \
+                             type, next to the derive, not on a field"
+                        ),
+                    );
+                    skip_value(&meta)?;
+                }
+                _ => unknown(&meta, &key, errors, "on a field", FIELD_KEYS)?,
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            errors.push_error(error);
+        }
+    }
+    out
+}
+
+/// Variants take no keys; say so rather than ignoring them.
+pub(crate) fn variant(attrs: &[Attribute], errors: &mut Errors) {
+    for attr in pooled(attrs) {
+        errors.push_spanned(
+            attr,
+            "`#[pooled(...)]` has no effect on an enum variant; the derives reset only structs",
+        );
+    }
+}
+
+fn pooled(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|attr| attr.path().is_ident("pooled"))
+}
+
+/// The key's name, or `None` (error recorded, value skipped) when it is a
+/// duplicate or not a plain identifier.
+fn key(
+    meta: &ParseNestedMeta,
+    seen: &mut HashSet<String>,
+    errors: &mut Errors,
+    place: &str,
+    allowed: &str,
+) -> syn::Result<Option<String>> {
+    let Some(ident) = meta.path.get_ident() else {
+        errors.push_spanned(
+            &meta.path,
+            format_args!("unknown `pooled` attribute {place}; expected one of {allowed}",),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    };
+    let key = ident.to_string();
+    if !seen.insert(key.clone()) {
+        errors.push(ident.span(), format_args!("duplicate `{key}` attribute"));
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    Ok(Some(key))
+}
+
+fn unknown(
+    meta: &ParseNestedMeta,
+    key: &str,
+    errors: &mut Errors,
+    place: &str,
+    allowed: &str,
+) -> syn::Result<()> {
+    errors.push(
+        meta.path.span(),
+        format_args!("unknown `pooled` attribute `{key}` {place}; expected one of {allowed}"),
+    );
+    skip_value(meta)
+}
+
+/// Parses `= <expr>`, or records that the key needs a value.
+fn value(meta: &ParseNestedMeta, example: &str, errors: &mut Errors) -> syn::Result<Option<Expr>> {
+    if meta.input.peek(Token![=]) {
+        return meta.value()?.parse().map(Some);
+    }
+    errors.push(
+        meta.path.span(),
+        format_args!("expected a value: `#[pooled({example})]`"),
+    );
+    skip_value(meta)?;
+    Ok(None)
+}
+
+/// Consumes whatever follows a rejected key, so the keys after it are still
+/// parsed and checked.
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+        meta.input.parse::<TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// A `usize` for `capacity` / `max_capacity`. Literals are checked here;
+/// other expressions (a `const`, `4 * 1024`) are left to the compiler, which
+/// reports a type mismatch at the expression itself.
+fn integer(expr: Expr, key: &str, errors: &mut Errors) -> Option<Expr> {
+    let message = match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => {
+            if !matches!(int.suffix(), "" | "usize") {
+                format!(
+                    "`{key}` is a `usize`: write `{key} = {}`",
+                    int.base10_digits()
+                )
+            } else if int.base10_parse::<usize>().is_err() {
+                format!("`{key}` = {int} does not fit in a `usize`")
+            } else {
+                return Some(expr);
+            }
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            format!(
+                "`{key}` takes an integer, not a string: write `{key} = {}`",
+                s.value()
+            )
+        }
+        Expr::Lit(_) => format!("`{key}` takes an integer (a `usize`), e.g. `{key} = 64`"),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_), ..
+        }) => {
+            format!("`{key}` is a count of elements and cannot be negative")
+        }
+        _ => return Some(expr),
+    };
+    errors.push_spanned(expr, message);
+    None
+}
+
+/// A path to a function, for `new` and a field's `reset`.
+fn fn_path(expr: Expr, key: &str, example: &str, errors: &mut Errors) -> Option<ExprPath> {
+    match expr {
+        Expr::Path(path) if path.attrs.is_empty() => Some(path),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            errors.push(
+                s.span(),
+                format_args!(
+                    "`{key}` takes a path, not a string: write `{key} = {}` without quotes",
+                    s.value()
+                ),
+            );
+            None
+        }
+        other => {
+            errors.push_spanned(
+                other,
+                format_args!("`{key}` takes the path of a function, e.g. `{example}`"),
+            );
+            None
+        }
+    }
+}
+
+/// The path at which the user's crate reaches repool, e.g. a re-export.
+fn crate_path(expr: Expr, errors: &mut Errors) -> Option<Path> {
+    match expr {
+        Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => Some(path.path),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            errors.push(
+                s.span(),
+                format_args!(
+                    "`crate` takes a path, not a string: write `crate = {}` without quotes",
+                    s.value()
+                ),
+            );
+            None
+        }
+        other => {
+            errors.push_spanned(
+                other,
+                "`crate` takes the path at which repool is reachable, e.g. \
+                 `crate = ::my_facade::repool`",
+            );
+            None
+        }
+    }
+}
