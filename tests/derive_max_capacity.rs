@@ -1,0 +1,188 @@
+//! `#[pooled(max_capacity = N)]`: an object whose field grew past `N` is
+//! dropped when its guard drops, instead of going back to the pool.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use repool::{Capacity, Pooled, Reset};
+
+/// Counts the drops of the object it is part of.
+struct Drops(&'static AtomicUsize);
+
+impl Drop for Drops {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+static BUFFER_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Pooled)]
+#[pooled(new = Buffer::new)]
+struct Buffer {
+    #[pooled(max_capacity = 64)]
+    bytes: Vec<u8>,
+    #[pooled(skip)]
+    _drops: Drops,
+}
+
+impl Buffer {
+    fn new() -> Self {
+        Buffer {
+            bytes: Vec::new(),
+            _drops: Drops(&BUFFER_DROPS),
+        }
+    }
+}
+
+#[test]
+fn an_oversized_object_is_dropped_not_returned() {
+    // Within the limit: back to the pool, not dropped.
+    let mut guard = Buffer::acquire();
+    guard.bytes.extend_from_slice(&[1; 10]);
+    assert!(guard.bytes.capacity() <= 64);
+    drop(guard);
+    let stats = Buffer::pool().stats();
+    assert_eq!((stats.returned, stats.oversized), (1, 0));
+    assert_eq!(BUFFER_DROPS.load(Ordering::Relaxed), 0);
+
+    // Past the limit: dropped, and the next acquire builds a new object.
+    let mut guard = Buffer::acquire();
+    guard.bytes.reserve(1000);
+    drop(guard);
+    let stats = Buffer::pool().stats();
+    assert_eq!(
+        (stats.returned, stats.oversized, stats.discarded),
+        (1, 1, 1)
+    );
+    assert_eq!(BUFFER_DROPS.load(Ordering::Relaxed), 1);
+    assert_eq!(stats.idle, 0);
+
+    let guard = Buffer::acquire();
+    assert_eq!(Buffer::pool().stats().built, 2);
+    assert!(guard.bytes.capacity() <= 64);
+}
+
+#[test]
+fn the_limit_itself_is_allowed() {
+    let mut at_limit = Buffer::new();
+    at_limit.bytes.reserve_exact(64);
+    assert_eq!(at_limit.bytes.capacity(), 64);
+    assert!(!at_limit.is_oversized());
+    at_limit.bytes.reserve_exact(65);
+    assert!(at_limit.is_oversized());
+}
+
+/// A user type with its own notion of capacity: the bytes of every chunk.
+#[derive(Default)]
+struct Arena {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl Arena {
+    fn alloc(&mut self, len: usize) {
+        self.chunks.push(Vec::with_capacity(len));
+    }
+}
+
+impl Reset for Arena {
+    fn reset(&mut self) {
+        self.chunks.truncate(1);
+        self.chunks.iter_mut().for_each(Vec::clear);
+    }
+}
+
+impl Capacity for Arena {
+    fn capacity(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum()
+    }
+}
+
+#[derive(Pooled, Default)]
+struct Parser {
+    #[pooled(max_capacity = 1024)]
+    arena: Arena,
+    #[pooled(max_capacity = 16)]
+    pending: Option<Vec<u32>>,
+    #[pooled(max_capacity = 256, reset = String::clear)]
+    text: String,
+}
+
+#[test]
+fn user_types_limit_through_their_capacity_impl() {
+    let mut parser = Parser::default();
+    parser.arena.alloc(1000);
+    assert!(!parser.is_oversized());
+    parser.arena.alloc(100);
+    assert!(parser.is_oversized(), "1100 bytes is past 1024");
+
+    let mut guard = Parser::acquire();
+    guard.arena.alloc(2048);
+    drop(guard);
+    let stats = Parser::pool().stats();
+    assert_eq!((stats.oversized, stats.returned), (1, 0));
+}
+
+#[test]
+fn each_limited_field_is_checked() {
+    let mut parser = Parser {
+        pending: Some(Vec::with_capacity(17)),
+        ..Parser::default()
+    };
+    assert!(parser.is_oversized(), "an option counts its content");
+    parser.pending = None;
+    assert!(!parser.is_oversized());
+    parser.text.reserve(257);
+    assert!(
+        parser.is_oversized(),
+        "`reset = path` does not turn the limit off"
+    );
+}
+
+#[derive(Reset, Default)]
+struct Inner {
+    #[pooled(max_capacity = 8)]
+    ids: Vec<u64>,
+}
+
+#[derive(Pooled, Default)]
+struct Outer {
+    inner: Inner,
+    boxed: Box<Inner>,
+    #[pooled(skip)]
+    unchecked: Inner,
+}
+
+#[test]
+fn nested_limits_apply_to_the_outer_object() {
+    let mut outer = Outer::default();
+    outer.unchecked.ids.reserve(100);
+    assert!(!outer.is_oversized(), "a skipped field is not checked");
+    outer.inner.ids.reserve(100);
+    assert!(outer.is_oversized());
+
+    let mut outer = Outer::default();
+    outer.boxed.ids.reserve(100);
+    assert!(outer.is_oversized(), "a box forwards its content's limit");
+
+    let mut guard = Outer::acquire();
+    guard.inner.ids.reserve(100);
+    drop(guard);
+    assert_eq!(Outer::pool().stats().oversized, 1);
+}
+
+const LIMIT: usize = 4 * 16;
+
+#[derive(Pooled, Default)]
+struct Computed {
+    #[pooled(max_capacity = LIMIT / 2)]
+    bytes: Vec<u8>,
+}
+
+#[test]
+fn the_limit_can_be_a_constant_expression() {
+    let mut computed = Computed::default();
+    computed.bytes.reserve_exact(32);
+    assert!(!computed.is_oversized());
+    computed.bytes.reserve_exact(33);
+    assert!(computed.is_oversized());
+}
