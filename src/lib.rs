@@ -16,7 +16,218 @@ pub use pool_runtime::{
     Capacity, DEFAULT_CAPACITY, Guard, Pool, PoolRef, Pooled, Reset, Stats, TypePool, trim_all,
 };
 
-pub use pool_macros::{Pooled, Reset};
+/// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct:
+/// a reset that empties every field while keeping its allocations, and the
+/// type's own shared pool, so that `Type::acquire()` works wherever
+/// `repool::Pooled` is in scope.
+///
+/// ```
+/// use repool::Pooled;
+///
+/// #[derive(Pooled, Default)]
+/// #[pooled(capacity = 64)]
+/// struct Response {
+///     headers: Vec<(String, String)>,
+///     #[pooled(max_capacity = 64 * 1024)]
+///     body: Vec<u8>,
+///     status: u16,
+/// }
+///
+/// let mut response = Response::acquire();
+/// response.status = 200;
+/// response.body.extend_from_slice(b"hello");
+/// drop(response); // reset (capacity kept) and back in the pool
+///
+/// let response = Response::acquire(); // the same object, empty
+/// assert!(response.body.is_empty() && response.body.capacity() >= 5);
+/// assert_eq!(response.status, 0);
+/// assert_eq!(Response::pool().stats().reused, 1);
+/// ```
+///
+/// # What is generated
+///
+/// - `impl Reset`: `reset` resets each field through the field type's own
+///   [`Reset`](trait@Reset) impl (see its table: containers are cleared with
+///   their capacity kept, `Option`s become `None`, numbers, `bool` and `char`
+///   their default, and nested types that derive `Reset` are reset
+///   recursively); `is_oversized` is true when a `max_capacity` is exceeded,
+///   or when a field's own `is_oversized` is true (a nested type's limits
+///   still apply).
+/// - `impl Pooled`: the type's pool, built with `Default::default` unless
+///   `new` says otherwise. A non-generic type's pool is a `static`; each
+///   instantiation of a generic type gets a pool of its own, so `Batch<u8>`
+///   and `Batch<String>` never share objects.
+///
+/// `#[derive(Pooled)]` includes `#[derive(Reset)]`: deriving both is a
+/// "conflicting implementations of trait `Reset`" error.
+///
+/// # Attributes
+///
+/// All keys live in one `#[pooled(...)]` namespace, on the type or on a
+/// field. A misspelled, repeated, misplaced or conflicting key is an error at
+/// that key, and every such mistake is reported in the same build.
+///
+/// | on the type | value | effect |
+/// |---|---|---|
+/// | `capacity = N` | `usize` expression | at most `N` idle objects are kept ([`Pool::with_capacity`]); default [`DEFAULT_CAPACITY`] |
+/// | `new = path` | path to a `fn() -> Self` | builds fresh objects, e.g. pre-sized buffers; default `Default::default` |
+/// | `crate = path` | path | where the generated code finds repool, for crates that re-export or rename it; default `::repool` |
+/// | `reset = manual` | | `Reset` is implemented by hand; derive only the pool (field keys are then errors) |
+///
+/// | on a field | value | effect |
+/// |---|---|---|
+/// | `skip` | | the field is left as is: not reset, not checked; its type needs no `Reset` |
+/// | `reset = path` | path to a `fn(&mut FieldType)` | called instead of the field's `Reset` impl; its type needs no `Reset` |
+/// | `max_capacity = N` | `usize` expression | if the field's [`Capacity`] grew past `N`, the object is dropped instead of returned (counted in [`Stats::oversized`]) |
+///
+/// `skip` conflicts with `reset` and with `max_capacity`. `max_capacity` works
+/// for every type that implements [`Capacity`]: the std containers, `Box` and
+/// `Option` of them, and types of your own.
+///
+/// ```
+/// use repool::{Capacity, Pooled};
+///
+/// #[derive(Pooled)]
+/// #[pooled(new = Parser::presized, capacity = 16)]
+/// struct Parser {
+///     #[pooled(max_capacity = 1 << 20)]
+///     input: String,
+///     #[pooled(reset = keep_root)]
+///     stack: Vec<u32>,
+///     /// Survives reuse: the parser's own id.
+///     #[pooled(skip)]
+///     id: u64,
+/// }
+///
+/// impl Parser {
+///     fn presized() -> Self {
+///         Parser { input: String::with_capacity(4096), stack: vec![0], id: 7 }
+///     }
+/// }
+///
+/// fn keep_root(stack: &mut Vec<u32>) {
+///     stack.truncate(1);
+/// }
+///
+/// let mut parser = Parser::acquire();
+/// assert!(parser.input.capacity() >= 4096);
+/// parser.stack.extend([1, 2, 3]);
+/// drop(parser);
+///
+/// let mut parser = Parser::acquire();
+/// assert_eq!((parser.stack.as_slice(), parser.id), (&[0][..], 7));
+/// parser.input.reserve(2 << 20); // grew past `max_capacity`...
+/// drop(parser);
+/// assert_eq!(Parser::pool().stats().oversized, 1); // ...so it was dropped
+/// assert_eq!(Parser::pool().capacity(), 16);
+/// ```
+///
+/// # Shapes
+///
+/// - **Structs** with named fields, tuple structs and unit structs.
+/// - **Generic structs.** Bounds follow the fields, as serde's do: the impls
+///   ask `FieldType: Reset` and `FieldType: Send` of the field types that
+///   mention a parameter (and `T: 'static`, since pools are `'static`),
+///   rather than `T: Reset + Send` of every parameter. A `PhantomData<fn() -> T>`
+///   field therefore asks nothing of `T` but `'static`.
+/// - **Enums are refused.** A reset that keeps allocations can only keep those
+///   of the active variant, and switching variants would drop them, so there
+///   is no reset that is both obviously right and allocation-free. Write
+///   `Reset` by hand, which makes the choice explicit, and derive the pool
+///   with `reset = manual`:
+///
+/// ```
+/// use repool::{Pooled, Reset};
+///
+/// #[derive(Pooled)]
+/// #[pooled(reset = manual, new = Message::empty)]
+/// enum Message {
+///     Text(String),
+///     Binary(Vec<u8>),
+/// }
+///
+/// impl Message {
+///     fn empty() -> Self {
+///         Message::Text(String::new())
+///     }
+/// }
+///
+/// impl Reset for Message {
+///     fn reset(&mut self) {
+///         // Keep the active variant and its buffer.
+///         match self {
+///             Message::Text(text) => text.clear(),
+///             Message::Binary(bytes) => bytes.clear(),
+///         }
+///     }
+/// }
+///
+/// let mut message = Message::acquire();
+/// *message = Message::Binary(b"frame".to_vec());
+/// drop(message);
+/// assert!(matches!(&*Message::acquire(), Message::Binary(b) if b.is_empty()));
+/// ```
+///
+/// - **Unions** are refused for the same reason (which field is active is
+///   unknown); `reset = manual` works for them too.
+/// - **Lifetime parameters** are refused by `#[derive(Pooled)]`: pooled
+///   objects live in a `'static` pool and outlive every borrow. Store owned
+///   data (`String`, `Vec<T>`, `Option<Arc<T>>`).
+///
+/// # Field types
+///
+/// A field whose type has no `Reset` impl (`std::fs::File`, `Arc<T>`, `&T`)
+/// is an error at that field, saying what to do: `#[pooled(skip)]`,
+/// `#[pooled(reset = path)]`, or `Option<Arc<T>>` (reset to `None`, so the
+/// idle object does not keep the shared value alive).
+///
+/// Guards are returned to the pool from any thread, so a pooled type must be
+/// `Send`: a field that is not (an `Rc`, say) is an error at that field.
+/// [`derive@Reset`] alone has no such requirement.
+pub use pool_macros::Pooled;
+
+/// Derives [`Reset`](trait@Reset) alone: every field is reset through its own
+/// `Reset` impl, keeping its allocations, with no pool attached.
+///
+/// Use it for a type that lives in a [`Pool`] you own, for a field type of a
+/// pooled struct, or for a type that cannot be pooled by type (it is not
+/// `Send`, or it borrows). The field attributes of [`derive@Pooled`] apply
+/// (`skip`, `reset = path`, `max_capacity = N`), as does `crate = path`; the
+/// pool's keys (`capacity`, `new`, `reset = manual`) are errors here. Enums
+/// and unions are refused, for the reasons given on [`derive@Pooled`].
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// use repool::{Pool, Reset};
+///
+/// // Not `Send`, so it has no pool, but it still resets.
+/// #[derive(Reset)]
+/// struct Session {
+///     lines: Vec<String>,
+///     user: Option<Rc<str>>,
+///     #[pooled(skip)]
+///     id: u32,
+/// }
+///
+/// let mut session = Session { lines: vec!["a".into()], user: Some("ann".into()), id: 1 };
+/// session.reset();
+/// assert!(session.lines.is_empty() && session.user.is_none() && session.id == 1);
+///
+/// // A `Send` type that derives `Reset` can live in a pool of your own.
+/// #[derive(Reset, Default)]
+/// struct Frame {
+///     #[pooled(max_capacity = 4096)]
+///     payload: Vec<u8>,
+/// }
+///
+/// static FRAMES: Pool<Frame> = Pool::new().with_capacity(8);
+/// let mut frame = FRAMES.acquire();
+/// frame.payload.extend_from_slice(b"data");
+/// drop(frame);
+/// assert!(FRAMES.acquire().payload.is_empty());
+/// ```
+pub use pool_macros::Reset;
 
 /// Not public API: the paths that generated code names, so that it never
 /// depends on what the user's module has in scope.
