@@ -72,7 +72,7 @@ struct Line {
 fn order_lines(id: u64) -> impl Iterator<Item = (u32, &'static str, u32, u64)> {
     (0..5 + id % 20).map(move |n| {
         let sku = ((id * 7919 + n * 104_729) % 1_000_000) as u32;
-        let category = CATEGORIES[((id + n * 3) % 6) as usize];
+        let category = CATEGORIES[((id + n * 5) % 6) as usize];
         let quantity = (1 + (id + n) % 4) as u32;
         let price_cents = 99 + (id * 31 + n * 17) % 10_000;
         (sku, category, quantity, price_cents)
@@ -201,6 +201,8 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
             let mut ctx = ResponseCtx::acquire();
             serde_json::to_writer(&mut ctx.body, &StatsView::now())
                 .expect("serializing to a Vec cannot fail");
+            ctx.headers
+                .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
             return Ok(json_response(
                 Bytes::copy_from_slice(&ctx.body),
                 &mut ctx.headers,
@@ -251,6 +253,8 @@ fn serve(listener: TcpListener, mode: Mode) -> tokio::task::JoinHandle<()> {
         let mut connections = JoinSet::new();
         loop {
             let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors, say: wait instead of spinning.
+                tokio::time::sleep(Duration::from_millis(10)).await;
                 continue;
             };
             let service = service_fn(move |req| handle(req, mode));
