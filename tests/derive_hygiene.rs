@@ -126,3 +126,110 @@ fn expands_without_a_prelude() {
     drop(manual);
     assert!(shadowed::Manual::acquire().0.is_empty());
 }
+
+/// Generated code is held to lints stricter than the defaults, many of which
+/// users turn on; none of them may fire on it.
+#[deny(
+    unused_lifetimes,
+    single_use_lifetimes,
+    unused_qualifications,
+    unused_results,
+    elided_lifetimes_in_paths,
+    trivial_casts,
+    trivial_numeric_casts,
+    unsafe_code,
+    missing_docs,
+    clippy::pedantic,
+    clippy::nursery
+)]
+#[allow(
+    clippy::redundant_pub_crate,
+    reason = "the workspace's `unreachable_pub` asks for `pub(crate)` here"
+)]
+mod strict_lints {
+    use std::marker::PhantomData;
+
+    use repool::{Pooled, Reset};
+
+    #[derive(Pooled, Default)]
+    #[pooled(capacity = 8)]
+    pub(crate) struct Plain {
+        pub(crate) bytes: Vec<u8>,
+        #[pooled(max_capacity = 64)]
+        pub(crate) text: String,
+        #[pooled(skip)]
+        pub(crate) id: u32,
+        #[pooled(reset = Vec::clear)]
+        pub(crate) tail: Vec<u8>,
+    }
+
+    #[derive(Pooled)]
+    #[pooled(new = Self::fresh)]
+    pub(crate) struct Generic<T, const N: usize> {
+        pub(crate) items: Vec<T>,
+        pub(crate) slots: [u8; N],
+        pub(crate) kind: PhantomData<fn() -> T>,
+        pub(crate) next: Option<Box<Self>>,
+    }
+
+    impl<T, const N: usize> Generic<T, N> {
+        const fn fresh() -> Self {
+            Self {
+                items: Vec::new(),
+                slots: [0; N],
+                kind: PhantomData,
+                next: None,
+            }
+        }
+    }
+
+    #[derive(Pooled, Default)]
+    #[pooled(capacity = 2)]
+    pub(crate) struct Bounded<T>
+    where
+        T: Clone,
+    {
+        pub(crate) first: Vec<T>,
+        #[pooled(max_capacity = 16)]
+        pub(crate) second: Vec<T>,
+        pub(crate) third: Vec<T>,
+        pub(crate) plain: Vec<u8>,
+        pub(crate) again: Vec<u8>,
+    }
+
+    #[derive(Reset)]
+    pub(crate) struct Borrowing<'a> {
+        pub(crate) words: Vec<&'a str>,
+        #[pooled(skip)]
+        pub(crate) source: &'a str,
+    }
+}
+
+#[test]
+fn strict_lints_types_work() {
+    let mut plain = strict_lints::Plain::acquire();
+    plain.tail.push(1);
+    plain.id = 1;
+    drop(plain);
+    let plain = strict_lints::Plain::acquire();
+    assert!(plain.tail.is_empty() && plain.id == 1);
+    let generic = strict_lints::Generic::<u8, 2>::acquire();
+    assert!(generic.items.is_empty() && generic.slots == [0; 2] && generic.next.is_none());
+    let _ = generic.kind;
+    let mut bounded = strict_lints::Bounded::<u8>::acquire();
+    bounded.first.push(1);
+    bounded.second.push(2);
+    bounded.third.push(3);
+    bounded.plain.push(4);
+    bounded.again.push(5);
+    drop(bounded);
+    let bounded = strict_lints::Bounded::<u8>::acquire();
+    assert!(bounded.first.is_empty() && bounded.second.is_empty() && bounded.third.is_empty());
+    assert!(bounded.plain.is_empty() && bounded.again.is_empty());
+    let mut borrowing = strict_lints::Borrowing {
+        words: vec!["a"],
+        source: "a",
+    };
+    borrowing.reset();
+    assert!(borrowing.words.is_empty() && borrowing.source == "a");
+}

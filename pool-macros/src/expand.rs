@@ -4,8 +4,8 @@
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::DeriveInput;
 use syn::spanned::Spanned;
+use syn::{DeriveInput, Generics, Lifetime, TypeParamBound};
 
 use crate::ast::{Derive, Field, Input};
 use crate::attr::Errors;
@@ -40,7 +40,36 @@ pub(crate) fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
 struct ResetParts {
     resets: Vec<TokenStream>,
     oversized: Vec<TokenStream>,
-    bounds: Vec<TokenStream>,
+    bounds: Bounds,
+}
+
+/// `where` predicates, one per bounded type: `Vec<T>: Reset + Send` rather
+/// than a predicate per trait, which lints such as clippy's
+/// `type_repetition_in_bounds` would report on the user's field.
+#[derive(Default, Clone)]
+struct Bounds {
+    /// The type as written (for deduplication), the type, its span, and the
+    /// traits or lifetimes it must satisfy.
+    entries: Vec<(String, TokenStream, Span, Vec<TokenStream>)>,
+}
+
+impl Bounds {
+    fn add(&mut self, ty: &TokenStream, span: Span, bound: TokenStream) {
+        let key = ty.to_string();
+        match self.entries.iter_mut().find(|entry| entry.0 == key) {
+            // Two fields of one type ask the same of it once.
+            Some(entry) if entry.3.iter().any(|b| b.to_string() == bound.to_string()) => {}
+            Some(entry) => entry.3.push(bound),
+            None => self.entries.push((key, ty.clone(), span, vec![bound])),
+        }
+    }
+
+    fn predicates(&self) -> Vec<TokenStream> {
+        let entries = self.entries.iter();
+        entries
+            .map(|(_, ty, span, bounds)| quote_spanned!(*span=> #ty: #(#bounds)+*))
+            .collect()
+    }
 }
 
 struct Cx<'a> {
@@ -132,6 +161,21 @@ impl<'a> Cx<'a> {
         out
     }
 
+    /// The type's generics with `'static` added to every type parameter's
+    /// bounds: a pool outlives any borrow, so every instantiation of a pooled
+    /// type must be `'static`.
+    fn static_generics(&self) -> Generics {
+        let mut generics = self.input.generics.clone();
+        for param in generics.type_params_mut() {
+            let span = param.ident.span();
+            param.bounds.push(TypeParamBound::Lifetime(Lifetime {
+                apostrophe: span,
+                ident: Ident::new("static", span),
+            }));
+        }
+        generics
+    }
+
     /// The user's `where` predicates followed by `extra`.
     fn where_clause(&self, extra: &[TokenStream]) -> TokenStream {
         let user = self.input.generics.where_clause.iter();
@@ -178,9 +222,7 @@ impl<'a> Cx<'a> {
                         <#ty as #private::Reset>::is_oversized(&self.#member)
                     ));
                     if generic {
-                        parts
-                            .bounds
-                            .push(quote_spanned!(span=> #ty: #private::Reset));
+                        parts.bounds.add(&ty, span, quote!(#private::Reset));
                     }
                 }
             }
@@ -190,9 +232,7 @@ impl<'a> Cx<'a> {
                     <#ty as #private::Capacity>::capacity(&self.#member) > #max
                 ));
                 if generic {
-                    parts
-                        .bounds
-                        .push(quote_spanned!(span=> #ty: #private::Capacity));
+                    parts.bounds.add(&ty, span, quote!(#private::Capacity));
                 }
             }
         }
@@ -216,7 +256,7 @@ impl<'a> Cx<'a> {
         });
         let ident = self.input.ident;
         let (impl_generics, ty_generics, _) = self.input.generics.split_for_impl();
-        let where_clause = self.where_clause(bounds);
+        let where_clause = self.where_clause(&bounds.predicates());
         quote! {
             #[automatically_derived]
             impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
@@ -233,44 +273,51 @@ impl<'a> Cx<'a> {
     fn pooled_impl(&self, reset: Option<&ResetParts>) -> TokenStream {
         let private = &self.private;
         let ident = self.input.ident;
-        let mut bounds = Vec::new();
+        // Predicates on types that name a parameter, checked per
+        // instantiation. The derived impl's own are repeated rather than
+        // asking `Self: Reset`, so that an instantiation without `Reset`
+        // names the field's type.
+        let mut bounds = reset.map(|parts| parts.bounds.clone()).unwrap_or_default();
+        let mut concrete = Vec::new();
         let mut send_checks = Vec::new();
-        for param in self.input.generics.type_params() {
-            let param = &param.ident;
-            bounds.push(quote_spanned!(param.span()=> #param: 'static));
-        }
         if self.is_generic() {
-            // `Self: Reset` is proven per instantiation. The derived impl's
-            // own predicates are repeated rather than `Self: Reset`, so that
-            // an instantiation without `Reset` names the field's type.
-            match reset {
-                Some(parts) => bounds.extend(parts.bounds.iter().cloned()),
-                None => bounds.push(quote_spanned!(ident.span()=> Self: #private::Reset)),
+            let this = quote!(Self);
+            if reset.is_none() {
+                bounds.add(&this, ident.span(), quote!(#private::Reset));
             }
             if self.input.attrs.new.is_none() {
                 let default = quote_spanned!(ident.span()=> #private::core::default::Default);
-                bounds.push(quote_spanned!(ident.span()=> Self: #default));
+                bounds.add(&this, ident.span(), default);
             }
         }
+        let mut seen = Vec::new();
         for field in &self.input.fields {
             let span = field.ty.span();
             let (ty, generic) = self.field_type(field);
             if generic {
-                bounds.push(quote_spanned!(span=> #ty: #private::core::marker::Send));
-            } else {
-                // A field that is not `Send` is reported once, at the field,
-                // by the check below. The higher-ranked predicate keeps the
-                // compiler from also reporting `Self: Send` (a supertrait of
-                // `Pooled`) at the derive: unlike a plain predicate on a
-                // concrete type, it is assumed rather than checked.
-                bounds
-                    .push(quote_spanned!(span=> for<'__pooled> #ty: #private::core::marker::Send));
-                send_checks.push(quote_spanned!(span=>
-                    const _: #private::core::option::Option<PooledTypeFieldsMustBeSend<#ty>> =
-                        #private::core::option::Option::None;
-                ));
+                bounds.add(&ty, span, quote!(#private::core::marker::Send));
+                continue;
             }
+            if seen.contains(&ty.to_string()) {
+                continue;
+            }
+            seen.push(ty.to_string());
+            // A field that is not `Send` is reported at the field by the
+            // check below. This predicate keeps the compiler from also
+            // reporting `Self: Send` (a supertrait of `Pooled`) at the derive:
+            // a predicate on a concrete type would be checked and reported as
+            // well, but one under a binder it uses is only assumed. (The
+            // field's type is `'static`: the type has no lifetime parameters.)
+            concrete.push(quote_spanned!(span=>
+                for<'__pooled> #ty: #private::core::marker::Send + '__pooled
+            ));
+            send_checks.push(quote_spanned!(span=>
+                const _: #private::core::option::Option<PooledTypeFieldsMustBeSend<#ty>> =
+                    #private::core::option::Option::None;
+            ));
         }
+        let mut bounds = bounds.predicates();
+        bounds.extend(concrete);
         let make = match &self.input.attrs.new {
             // `new = Self::fresh` must also work in the `static` below, where
             // `Self` is not in scope.
@@ -305,7 +352,9 @@ impl<'a> Cx<'a> {
                 #(#send_checks)*
             }
         });
-        let (impl_generics, ty_generics, _) = self.input.generics.split_for_impl();
+        let generics = self.static_generics();
+        let (impl_generics, _, _) = generics.split_for_impl();
+        let (_, ty_generics, _) = self.input.generics.split_for_impl();
         let where_clause = self.where_clause(&bounds);
         quote! {
             #send_checks
@@ -328,7 +377,7 @@ impl<'a> Cx<'a> {
         let generics = self.input.generics;
         let (impl_generics, ty_generics, _) = generics.split_for_impl();
         let mut out = TokenStream::new();
-        if self.input.attrs.manual_reset.is_none() {
+        if derive == Derive::Reset || self.input.attrs.manual_reset.is_none() {
             let where_clause = self.where_clause(&[]);
             out.extend(quote! {
                 #[automatically_derived]
@@ -340,15 +389,13 @@ impl<'a> Cx<'a> {
         // A borrowing type can never be `'static`; its impl would only add an
         // error.
         if derive == Derive::Pooled && generics.lifetimes().next().is_none() {
-            let mut bounds = vec![quote!(for<'__pooled> Self: #private::core::marker::Send)];
-            for param in generics.type_params() {
-                let param = &param.ident;
-                bounds.push(quote!(#param: 'static));
-            }
+            let mut bounds = quote!(#private::core::marker::Send + '__pooled);
             if self.is_generic() {
-                bounds.push(quote!(Self: #private::Reset));
+                bounds.extend(quote!(+ #private::Reset));
             }
-            let where_clause = self.where_clause(&bounds);
+            let where_clause = self.where_clause(&[quote!(for<'__pooled> Self: #bounds)]);
+            let generics = self.static_generics();
+            let (impl_generics, _, _) = generics.split_for_impl();
             out.extend(quote! {
                 #[automatically_derived]
                 impl #impl_generics #private::Pooled for #ident #ty_generics #where_clause {
