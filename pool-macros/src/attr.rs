@@ -12,7 +12,7 @@ use proc_macro2::{Span, TokenTree};
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, Path, Token, UnOp};
+use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, Meta, Path, Token, UnOp};
 
 /// Every error found in one derive input, reported together.
 pub(crate) struct Errors {
@@ -91,6 +91,9 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAt
     let mut out = ContainerAttrs::default();
     let mut seen = HashSet::new();
     for attr in pooled(attrs) {
+        if !is_list(attr, errors, CONTAINER_KEYS) {
+            continue;
+        }
         let parsed = attr.parse_nested_meta(|meta| {
             let Some(key) = key(&meta, &mut seen, errors, "on a type", CONTAINER_KEYS)? else {
                 return Ok(());
@@ -153,6 +156,9 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     let mut seen = HashSet::new();
     for attr in pooled(attrs) {
+        if !is_list(attr, errors, FIELD_KEYS) {
+            continue;
+        }
         let parsed = attr.parse_nested_meta(|meta| {
             let Some(key) = key(&meta, &mut seen, errors, "on a field", FIELD_KEYS)? else {
                 return Ok(());
@@ -207,6 +213,18 @@ pub(crate) fn variant(attrs: &[Attribute], errors: &mut Errors) {
             "`#[pooled(...)]` has no effect on an enum variant; the derives reset only structs",
         );
     }
+}
+
+/// `#[pooled]` and `#[pooled = ...]` are errors that say which keys exist.
+fn is_list(attr: &Attribute, errors: &mut Errors, allowed: &str) -> bool {
+    if let Meta::List(_) = attr.meta {
+        return true;
+    }
+    errors.push_spanned(
+        attr,
+        format_args!("expected `#[pooled(...)]` with one or more of {allowed}"),
+    );
+    false
 }
 
 fn pooled(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
