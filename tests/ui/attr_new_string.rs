@@ -8,7 +8,9 @@ struct Response {
 
 impl Response {
     fn fresh() -> Self {
-        Response { body: Vec::with_capacity(4096) }
+        Response {
+            body: Vec::with_capacity(4096),
+        }
     }
 }
 

@@ -11,7 +11,10 @@ struct Log {
 
 impl Log {
     fn open() -> Self {
-        Log { lines: Vec::new(), file: File::open("/dev/null").unwrap() }
+        Log {
+            lines: Vec::new(),
+            file: File::open("/dev/null").unwrap(),
+        }
     }
 }
 
