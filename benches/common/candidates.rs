@@ -36,6 +36,10 @@ pub(crate) trait Candidate: Sync {
     /// Drops every idle object of a pool that lives in statics, so the burst
     /// starts from an empty pool (instance pools are built fresh instead).
     fn drain(&self) {}
+    /// The pool's own account of itself, if it keeps one.
+    fn stats(&self) -> Option<repool::Stats> {
+        None
+    }
 }
 
 /// Implements the parts of `Candidate` that are the same for every pool
@@ -106,6 +110,10 @@ impl Candidate for Repool {
     fn drain(&self) {
         <Req as repool::Pooled>::pool().clear();
     }
+
+    fn stats(&self) -> Option<repool::Stats> {
+        Some(<Req as repool::Pooled>::pool().stats())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -131,6 +139,8 @@ impl Candidate for NoPool {
 // so a consumer thread that only frees cannot grow it without limit.
 
 thread_local! {
+    // Boxed on purpose: the guard then moves a pointer, not the whole object.
+    #[allow(clippy::vec_box)]
     static TL_FREE: UnsafeCell<Vec<Box<Req>>> = const { UnsafeCell::new(Vec::new()) };
 }
 
@@ -213,6 +223,8 @@ impl Drop for TlGuard {
 // reallocates under the lock.
 
 pub(crate) struct MutexVec {
+    // Boxed on purpose, as in the thread-local list.
+    #[allow(clippy::vec_box)]
     free: Mutex<Vec<Box<Req>>>,
 }
 

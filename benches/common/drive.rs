@@ -171,11 +171,12 @@ pub(crate) struct Burst {
 /// `threads` threads each hold `per_thread` filled objects at once, then
 /// drop them all. `make` builds the pool after the baseline is taken, so
 /// everything the pool keeps (and its own storage) is counted.
+/// Also returns the pool's own account of itself afterwards, if it keeps one.
 pub(crate) fn run_burst<C: Candidate>(
     make: impl Fn() -> C,
     threads: usize,
     per_thread: usize,
-) -> Burst {
+) -> (Burst, Option<String>) {
     // Empty the statics first (a no-op for instance pools), so that the
     // baseline holds nothing of this pool's.
     make().drain();
@@ -183,34 +184,37 @@ pub(crate) fn run_burst<C: Candidate>(
     let settled0 = live::settled();
     let bytes0 = alloc_count::net_bytes();
     let pool = make();
+    let stats0 = pool.stats();
 
     let held = Barrier::new(threads);
     let measured = Barrier::new(threads + 1);
     let deltas = Mutex::new(Vec::with_capacity(threads));
     let (retained, retained_bytes) = thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut guards = Vec::with_capacity(per_thread);
-                let objects = live::this_thread();
-                let bytes = alloc_count::net_bytes();
-                for i in 0..per_thread {
-                    let mut obj = pool.acquire();
-                    fill(&mut obj, i as u64);
-                    guards.push(obj);
-                }
-                held.wait();
-                guards.clear();
-                let delta = (
-                    live::this_thread() - objects,
-                    alloc_count::net_bytes() - bytes,
-                );
-                deltas.lock().expect("poisoned").push(delta);
-                measured.wait();
-                // Stay alive until the main thread has counted: a pool's
-                // per-thread caches live as long as the thread.
-                measured.wait();
-            });
-        }
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut guards = Vec::with_capacity(per_thread);
+                    let objects = live::this_thread();
+                    let bytes = alloc_count::net_bytes();
+                    for i in 0..per_thread {
+                        let mut obj = pool.acquire();
+                        fill(&mut obj, i as u64);
+                        guards.push(obj);
+                    }
+                    held.wait();
+                    guards.clear();
+                    let delta = (
+                        live::this_thread() - objects,
+                        alloc_count::net_bytes() - bytes,
+                    );
+                    deltas.lock().expect("poisoned").push(delta);
+                    measured.wait();
+                    // Stay alive until the main thread has counted: a pool's
+                    // per-thread caches live as long as the thread.
+                    measured.wait();
+                })
+            })
+            .collect();
         measured.wait();
         let deltas = deltas.lock().expect("poisoned");
         let objects: i64 = deltas.iter().map(|d| d.0).sum::<i64>() + live::this_thread() - objects0;
@@ -218,15 +222,33 @@ pub(crate) fn run_burst<C: Candidate>(
             deltas.iter().map(|d| d.1).sum::<i64>() + alloc_count::net_bytes() - bytes0;
         drop(deltas);
         measured.wait();
+        // Joined explicitly: unlike the end of the scope, `join` waits for
+        // the thread's thread-local destructors, which give cached objects
+        // back (or drop them) and fold the thread's counts.
+        for w in workers {
+            w.join().expect("burst worker panicked");
+        }
         (objects, bytes)
     });
     let retained_after_exit = live::settled() - settled0;
+    let stats = stats0.zip(pool.stats()).map(|(a, b)| {
+        format!(
+            "acquired {}, built {}, reused {}, returned {}, over_capacity {}, idle {} (after the threads exited)",
+            b.acquired - a.acquired,
+            b.built - a.built,
+            b.reused - a.reused,
+            b.returned - a.returned,
+            b.over_capacity - a.over_capacity,
+            b.idle,
+        )
+    });
     pool.drain();
     drop(pool);
-    Burst {
+    let burst = Burst {
         held: (threads * per_thread) as u64,
         retained,
         retained_bytes,
         retained_after_exit,
-    }
+    };
+    (burst, stats)
 }

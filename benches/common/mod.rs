@@ -18,7 +18,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The pooled type of every scenario: a request context.
-#[derive(Debug)]
+///
+/// `new` so that every object built is counted by [`live`]; `capacity`
+/// spelled out (it is the default) because the burst checks it.
+#[derive(Debug, repool::Pooled)]
+#[pooled(capacity = CAPACITY, new = Req::new)]
 pub(crate) struct Req {
     pub(crate) body: Vec<u8>,
     pub(crate) ids: Vec<u32>,
@@ -27,7 +31,7 @@ pub(crate) struct Req {
     pub(crate) id: u64,
 }
 
-/// The idle bound given to every bounded pool, repool's included.
+/// The idle bound of every bounded pool, repool's included.
 pub(crate) const CAPACITY: usize = 1024;
 
 impl Req {
@@ -51,22 +55,6 @@ impl Req {
         self.index.clear();
         self.user = None;
         self.id = 0;
-    }
-}
-
-// Hand-written until `#[derive(Pooled)]` lands; this is what it generates.
-impl repool::Reset for Req {
-    #[inline]
-    fn reset(&mut self) {
-        self.clear();
-    }
-}
-
-impl repool::Pooled for Req {
-    #[inline]
-    fn pool() -> &'static repool::Pool<Self> {
-        static POOL: repool::Pool<Req> = repool::Pool::from_fn(Req::new).with_capacity(CAPACITY);
-        &POOL
     }
 }
 
