@@ -334,9 +334,12 @@ impl<'a> Cx<'a> {
             // instantiation, found by type.
             quote!(#private::typed_pool::<Self>(|| #pool))
         } else {
+            // `StaticPool` rather than `Pool`: a `static` of a non-`Send`
+            // type would be a second error, at the derive, after the one the
+            // checks below report at the field.
             quote! {
-                static POOL: #private::Pool<#ident> = #pool;
-                &POOL
+                static POOL: #private::StaticPool<#ident> = #private::StaticPool::new(#pool);
+                POOL.get()
             }
         };
         // The checks are the types of `const` items, which the compiler

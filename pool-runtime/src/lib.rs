@@ -40,5 +40,6 @@ pub use crate::reset::{Capacity, Reset};
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::pool::StaticPool;
     pub use crate::registry::typed_pool;
 }

@@ -433,6 +433,37 @@ impl<T> Drop for Pool<T> {
     }
 }
 
+/// A pool in a `static`, as `#[derive(Pooled)]` declares it.
+///
+/// `Sync` for every `T`, so that a non-`Send` type's `static` is not an
+/// error of its own: the derive reports the non-`Send` field instead, once.
+/// The pool inside is reachable only through [`StaticPool::get`], which
+/// requires `T: Send`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StaticPool<T>(Pool<T>);
+
+// SAFETY: the only access to the inner pool is `get`, which requires
+// `T: Send`, the condition under which `Pool<T>` is itself `Sync`. Without
+// it, the value is inert: nothing can reach the pool from any thread.
+unsafe impl<T> Sync for StaticPool<T> {}
+
+impl<T> StaticPool<T> {
+    /// Wraps a pool for a `static`.
+    pub const fn new(pool: Pool<T>) -> Self {
+        Self(pool)
+    }
+
+    /// The pool.
+    #[inline]
+    pub fn get(&'static self) -> &'static Pool<T>
+    where
+        T: Send,
+    {
+        &self.0
+    }
+}
+
 impl<T: Default> Default for Pool<T> {
     fn default() -> Self {
         Self::new()

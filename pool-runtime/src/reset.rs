@@ -94,7 +94,8 @@ pub trait Reset {
 /// `#[pooled(max_capacity = N)]` compares against `N`.
 ///
 /// Implement it for a type of your own to use `max_capacity` on fields of
-/// that type.
+/// that type. `BTreeMap` and `BTreeSet` have no impl: they keep no spare
+/// capacity, so an emptied one holds no memory worth limiting.
 ///
 /// ```
 /// use pool_runtime::Capacity;
@@ -103,6 +104,13 @@ pub trait Reset {
 /// assert!(Capacity::capacity(&v) >= 100);
 /// assert_eq!(Capacity::capacity(&None::<Vec<u8>>), 0);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no capacity for `max_capacity` to limit",
+    label = "`{Self}` does not implement `Capacity`",
+    note = "`max_capacity` applies to `Vec`, `String`, `VecDeque`, `HashMap`, `HashSet`, `BinaryHeap`, \
+            and `Box` or `Option` of them; implement `repool::Capacity` for a type of your own, \
+            or remove `max_capacity` from this field"
+)]
 pub trait Capacity {
     /// How many elements `self` can hold without allocating.
     fn capacity(&self) -> usize;
