@@ -120,6 +120,13 @@ impl<T> Shard<T> {
     }
 }
 
+/// Which list of a stash an object joins.
+#[derive(Clone, Copy)]
+enum Age {
+    Fresh,
+    Old,
+}
+
 /// A lock-protected part of the shared layer.
 struct Stash<T> {
     /// Objects that arrived since the last trim.
@@ -422,6 +429,30 @@ impl<T> Core<T> {
         }
     }
 
+    /// Moves objects into a stash, with their units. `shared_len` changes
+    /// under the stash's lock, so it always equals the stashes' total at
+    /// some instant and never wraps below zero.
+    fn into_stash(&self, stash: &Mutex<Stash<T>>, age: Age, objects: &[*mut T]) {
+        let mut stash = lock(stash);
+        let list = match age {
+            Age::Fresh => &mut stash.fresh,
+            Age::Old => &mut stash.old,
+        };
+        list.extend(objects.iter().map(|&p| {
+            // SAFETY: callers pass the occupied slots of a cache, or an
+            // object they own: all live objects from `Box::into_raw`.
+            unsafe { NonNull::new_unchecked(p) }
+        }));
+        self.budget
+            .shared_len
+            .fetch_add(objects.len(), Ordering::Relaxed);
+    }
+
+    /// Records that `n` objects left the stashes; called with the lock held.
+    fn taken_from_stash(&self, n: usize) {
+        self.budget.shared_len.fetch_sub(n, Ordering::Relaxed);
+    }
+
     /// Takes up to `want` fresh objects (or one old one) from the shared
     /// layer, starting with the thread's home stash, most recent first. The
     /// objects keep their units.
@@ -446,11 +477,8 @@ impl<T> Core<T> {
                     out.push(object);
                 }
             }
-            drop(stash);
             if out.len() > 0 {
-                self.budget
-                    .shared_len
-                    .fetch_sub(out.len(), Ordering::Relaxed);
+                self.taken_from_stash(out.len());
                 break;
             }
         }
@@ -523,13 +551,7 @@ impl<T> Core<T> {
                         return false;
                     }
                     let moved = self.batch.min(len);
-                    let mut stash = lock(self.home(slot));
-                    stash.fresh.extend(local.slots[..moved].iter().map(|&p| {
-                        // SAFETY: slots below `len` hold live objects.
-                        unsafe { NonNull::new_unchecked(p) }
-                    }));
-                    drop(stash);
-                    self.budget.shared_len.fetch_add(moved, Ordering::Relaxed);
+                    self.into_stash(self.home(slot), Age::Fresh, &local.slots[..moved]);
                     local.slots.copy_within(moved..len, 0);
                     len -= moved;
                     local.units = local.units - moved + got;
@@ -601,8 +623,7 @@ impl<T> Core<T> {
             };
         }
         if len > 0 {
-            lock(self.home(slot)).old.extend(objects);
-            self.budget.shared_len.fetch_add(len, Ordering::Relaxed);
+            self.into_stash(self.home(slot), Age::Old, &local.slots[..len]);
         }
         Doomed {
             objects: Vec::new(),
@@ -648,8 +669,7 @@ impl<T> Core<T> {
             self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
             return Err(object);
         }
-        lock(self.stash(0)).fresh.push(object);
-        self.budget.shared_len.fetch_add(1, Ordering::Relaxed);
+        self.into_stash(self.stash(0), Age::Fresh, &[object.as_ptr()]);
         self.slow.returned.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -677,9 +697,12 @@ impl<T> Core<T> {
             // Spread them so that every thread's home stash has some.
             let per = got.div_ceil(self.stashes.len());
             for (i, chunk) in objects.chunks(per).enumerate() {
-                lock(&self.stashes[i]).fresh.extend_from_slice(chunk);
+                let mut stash = lock(&self.stashes[i]);
+                stash.fresh.extend_from_slice(chunk);
+                self.budget
+                    .shared_len
+                    .fetch_add(chunk.len(), Ordering::Relaxed);
             }
-            self.budget.shared_len.fetch_add(got, Ordering::Relaxed);
         }
         rest
     }
@@ -731,10 +754,12 @@ impl<T> Core<T> {
         take: impl Fn(&mut Stash<T>) -> Vec<NonNull<T>>,
     ) {
         for stash in self.stashes.iter() {
-            let objects = take(&mut *lock(stash));
-            self.budget
-                .shared_len
-                .fetch_sub(objects.len(), Ordering::Relaxed);
+            let objects = {
+                let mut stash = lock(stash);
+                let objects = take(&mut stash);
+                self.taken_from_stash(objects.len());
+                objects
+            };
             self.bury(Doomed {
                 units: objects.len(),
                 objects,
@@ -773,13 +798,7 @@ impl<T> Core<T> {
                 let len = shard.len.load(Ordering::Relaxed);
                 shard.len.store(0, Ordering::Relaxed);
                 if len > 0 {
-                    lock(self.home(slot))
-                        .fresh
-                        .extend(local.slots[..len].iter().map(|&p| {
-                            // SAFETY: slots below `len` hold live objects.
-                            unsafe { NonNull::new_unchecked(p) }
-                        }));
-                    self.budget.shared_len.fetch_add(len, Ordering::Relaxed);
+                    self.into_stash(self.home(slot), Age::Fresh, &local.slots[..len]);
                 }
                 Doomed {
                     objects: Vec::new(),
