@@ -432,7 +432,7 @@ impl<T> Core<T> {
     /// Moves objects into a stash, with their units. `shared_len` changes
     /// under the stash's lock, so it always equals the stashes' total at
     /// some instant and never wraps below zero.
-    fn into_stash(&self, stash: &Mutex<Stash<T>>, age: Age, objects: &[*mut T]) {
+    fn put_in_stash(&self, stash: &Mutex<Stash<T>>, age: Age, objects: &[*mut T]) {
         let mut stash = lock(stash);
         let list = match age {
             Age::Fresh => &mut stash.fresh,
@@ -551,7 +551,7 @@ impl<T> Core<T> {
                         return false;
                     }
                     let moved = self.batch.min(len);
-                    self.into_stash(self.home(slot), Age::Fresh, &local.slots[..moved]);
+                    self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..moved]);
                     local.slots.copy_within(moved..len, 0);
                     len -= moved;
                     local.units = local.units - moved + got;
@@ -623,7 +623,7 @@ impl<T> Core<T> {
             };
         }
         if len > 0 {
-            self.into_stash(self.home(slot), Age::Old, &local.slots[..len]);
+            self.put_in_stash(self.home(slot), Age::Old, &local.slots[..len]);
         }
         Doomed {
             objects: Vec::new(),
@@ -669,7 +669,7 @@ impl<T> Core<T> {
             self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
             return Err(object);
         }
-        self.into_stash(self.stash(0), Age::Fresh, &[object.as_ptr()]);
+        self.put_in_stash(self.stash(0), Age::Fresh, &[object.as_ptr()]);
         self.slow.returned.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -798,7 +798,7 @@ impl<T> Core<T> {
                 let len = shard.len.load(Ordering::Relaxed);
                 shard.len.store(0, Ordering::Relaxed);
                 if len > 0 {
-                    self.into_stash(self.home(slot), Age::Fresh, &local.slots[..len]);
+                    self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..len]);
                 }
                 Doomed {
                     objects: Vec::new(),
