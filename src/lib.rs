@@ -237,3 +237,8 @@ pub mod __private {
     pub use pool_runtime::__private::{StaticPool, typed_pool};
     pub use pool_runtime::{Capacity, Guard, Pool, Pooled, Reset};
 }
+
+/// The README's examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
