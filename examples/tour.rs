@@ -301,7 +301,7 @@ fn run() -> Observed {
 
     let s = pool.stats();
     println!(
-        "\nRequest pool in the end: {} acquires, {} served from the pool ({:.0}% hit rate), {} built",
+        "\nRequest pool in the end: {} acquires, {} served from the pool ({:.1}% hit rate), {} built",
         s.acquired,
         s.reused,
         s.hit_rate() * 100.0,
