@@ -12,7 +12,10 @@
 //! * A **shared layer** of a few lock-protected [`Stash`]es takes whole
 //!   batches from caches that overflow and hands whole batches to caches that
 //!   run dry, so one lock operation is amortised over many objects and
-//!   objects freed on one thread reach the others.
+//!   objects freed on one thread reach the others. A cache adapts to its
+//!   thread: one that only returns objects (a consumer) keeps at most 8 and
+//!   hands all of them over at each overflow, since nobody would reuse them
+//!   there; one that also acquires keeps up to 32.
 //! * **The bound is a budget of units.** `capacity` units exist. Every idle
 //!   object, wherever it is, holds one unit; a private cache may also hold a
 //!   few units with no object yet, so that its next returns need no atomic.
@@ -37,6 +40,10 @@ use crate::sync::{AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering, UnsafeCell
 
 /// The most objects one thread's private cache holds.
 pub(crate) const LOCAL_MAX: usize = 32;
+
+/// The least a cache's limit shrinks to for a thread that only returns
+/// objects: one lock per this many returns.
+const LOCAL_MIN: usize = 8;
 
 /// Enough buckets of doubling size for every thread slot a `usize` can name.
 const BUCKETS: usize = usize::BITS as usize;
@@ -102,6 +109,14 @@ struct Local<T> {
     units: usize,
     /// The value of [`Core::epoch`] this cache last caught up with.
     seen_epoch: usize,
+    /// How many objects this cache keeps before handing some to the shared
+    /// layer: small for a thread that only returns objects (a consumer),
+    /// whose cache nobody would reuse, up to `local_cap` for one that also
+    /// acquires.
+    limit: usize,
+    /// `Shard::hits` at the last overflow: unchanged means no acquire was
+    /// served from this cache since, so the thread only returns.
+    hits_seen: u64,
 }
 
 impl<T> Shard<T> {
@@ -111,6 +126,8 @@ impl<T> Shard<T> {
                 slots: [ptr::null_mut(); LOCAL_MAX],
                 units: 0,
                 seen_epoch: 0,
+                limit: 0,
+                hits_seen: 0,
             }),
             len: AtomicUsize::new(0),
             hits: AtomicU64::new(0),
@@ -534,28 +551,50 @@ impl<T> Core<T> {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
             let mut len = shard.len.load(Ordering::Relaxed);
+            if local.limit == 0 {
+                local.limit = LOCAL_MIN.min(self.local_cap);
+            }
             if len == local.units {
-                if local.units < self.local_cap {
-                    // Reserve a few units at once, so the next returns are free.
-                    let got = self.take_units(self.batch.min(self.local_cap - local.units));
-                    if got == 0 {
-                        return false;
-                    }
-                    local.units += got;
-                } else {
-                    // Full: this object needs a unit of its own, and the
-                    // oldest batch moves to the shared layer with its units
-                    // so that other threads can reach it.
-                    let got = self.take_units(self.batch);
-                    if got == 0 {
-                        return false;
-                    }
-                    let moved = self.batch.min(len);
+                if local.units >= local.limit && len > 0 {
+                    // Full. Hand objects to the shared layer, with their
+                    // units, where threads that acquire can reach them: all
+                    // of them if this thread only returns (nobody would
+                    // reuse them here), else the older half. The limit
+                    // follows what the thread does.
+                    let hits = shard.hits.load(Ordering::Relaxed);
+                    let returns_only = hits == local.hits_seen;
+                    local.hits_seen = hits;
+                    let moved = if returns_only { len } else { len.div_ceil(2) };
+                    local.limit = if returns_only {
+                        (local.limit / 2).max(LOCAL_MIN).min(self.local_cap)
+                    } else {
+                        (local.limit * 2).min(self.local_cap)
+                    };
                     self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..moved]);
                     local.slots.copy_within(moved..len, 0);
                     len -= moved;
-                    local.units = local.units - moved + got;
+                    local.units -= moved;
+                    shard.len.store(len, Ordering::Relaxed);
                 }
+                // A unit for this object, and a few for the next returns so
+                // that they need no atomic.
+                let want = self
+                    .batch
+                    .min(local.limit.saturating_sub(local.units))
+                    .max(1);
+                let got = self.take_units(want);
+                if got == 0 {
+                    // The pool is at capacity. What this cache holds is
+                    // better off where every thread can reuse it than kept
+                    // private while other threads build and drop.
+                    if len > 0 {
+                        self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..len]);
+                        local.units -= len;
+                        shard.len.store(0, Ordering::Relaxed);
+                    }
+                    return false;
+                }
+                local.units += got;
             }
             local.slots[len] = object.as_ptr();
             shard.len.store(len + 1, Ordering::Relaxed);
@@ -793,6 +832,8 @@ impl<T> Core<T> {
             let local = unsafe { &mut *local };
             let behind = epoch.wrapping_sub(local.seen_epoch);
             local.seen_epoch = epoch;
+            // The next thread in this slot may behave differently.
+            local.limit = 0;
             if behind == 0 {
                 // Fresh objects stay fresh: move them as they are.
                 let len = shard.len.load(Ordering::Relaxed);
@@ -1021,6 +1062,67 @@ mod tests {
             taken.push(free(p));
         }
         assert!(taken.len() >= 40 - 16, "slot 1 got {} objects", taken.len());
+    }
+
+    #[test]
+    fn a_thread_that_only_returns_keeps_few_objects_private() {
+        let core = Core::new(1024, 1);
+        // Slot 1 acquires (a producer), slot 0 only returns (a consumer),
+        // with up to 40 objects in flight between them.
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut built = 0;
+        for i in 0..2000 {
+            // SAFETY: slots used by this thread, one at a time.
+            let object = unsafe { core.pop(1) }.unwrap_or_else(|| {
+                built += 1;
+                boxed(i)
+            });
+            in_flight.push_back(object);
+            if in_flight.len() > 40 {
+                // SAFETY: slot 0 used by this thread.
+                unsafe { core.push(0, in_flight.pop_front().unwrap()).unwrap() };
+            }
+        }
+        let consumer = core
+            .existing_shard(Slot::of(0))
+            .unwrap()
+            .len
+            .load(Ordering::Relaxed);
+        assert!(
+            consumer <= LOCAL_MIN,
+            "the consumer keeps {consumer} objects to itself"
+        );
+        assert!(
+            built <= 40 + 2 * LOCAL_MIN,
+            "{built} built: returns were not reused"
+        );
+        for object in in_flight {
+            free(object);
+        }
+    }
+
+    #[test]
+    fn a_full_cache_at_capacity_hands_its_objects_over() {
+        let core = Core::new(8, 1);
+        // Slot 0 fills the whole budget privately, then returns one more.
+        let mut rejected = 0;
+        for i in 0..9 {
+            // SAFETY: slot 0 used by this thread.
+            if let Err(p) = unsafe { core.push(0, boxed(i)) } {
+                free(p);
+                rejected += 1;
+            }
+        }
+        assert_eq!(rejected, 1);
+        assert_eq!(core.counts().idle, 8);
+        // Another thread finds all eight in the shared layer.
+        let mut got = 0;
+        // SAFETY: slot 1 used by this thread.
+        while let Some(p) = unsafe { core.pop(1) } {
+            free(p);
+            got += 1;
+        }
+        assert_eq!(got, 8);
     }
 
     #[test]
