@@ -67,7 +67,12 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 /// stashes at once, and on every other thread's cache (at most 32 objects
 /// each) the next time that thread uses the pool or when it exits. Those
 /// objects still count against `capacity` meanwhile, so the bound holds.
-/// When a thread exits, its cache is handed to the shared layer.
+///
+/// When a thread exits, its cache is handed to the shared layer by its
+/// thread-local destructors: after its closure returns, so after
+/// `std::thread::scope` returns, but before `JoinHandle::join` returns. Join
+/// a thread before reading `stats()` if its cache must be counted as
+/// handed back.
 pub struct Pool<T> {
     /// The storage, from `Arc::into_raw`, made on first use.
     core: AtomicPtr<Core<T>>,
@@ -516,6 +521,34 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// What happened between `earlier` and `self`: every counter's
+    /// difference, and `idle` as it is now.
+    ///
+    /// ```
+    /// let pool = pool_runtime::Pool::<String>::new();
+    /// drop(pool.acquire());
+    /// let before = pool.stats();
+    /// drop(pool.acquire());
+    /// let step = pool.stats().since(&before);
+    /// assert_eq!((step.acquired, step.reused, step.built, step.idle), (1, 1, 0, 1));
+    /// ```
+    pub fn since(&self, earlier: &Stats) -> Stats {
+        Stats {
+            acquired: self.acquired.saturating_sub(earlier.acquired),
+            reused: self.reused.saturating_sub(earlier.reused),
+            built: self.built.saturating_sub(earlier.built),
+            returned: self.returned.saturating_sub(earlier.returned),
+            discarded: self.discarded.saturating_sub(earlier.discarded),
+            over_capacity: self.over_capacity.saturating_sub(earlier.over_capacity),
+            oversized: self.oversized.saturating_sub(earlier.oversized),
+            reset_panicked: self.reset_panicked.saturating_sub(earlier.reset_panicked),
+            user_discarded: self.user_discarded.saturating_sub(earlier.user_discarded),
+            detached: self.detached.saturating_sub(earlier.detached),
+            trimmed: self.trimmed.saturating_sub(earlier.trimmed),
+            idle: self.idle,
+        }
+    }
+
     /// The share of acquires served by an idle object, from 0 to 1 (1 when
     /// nothing was acquired yet).
     ///
