@@ -231,15 +231,12 @@ pub(crate) fn run_burst<C: Candidate>(
         (objects, bytes)
     });
     let retained_after_exit = live::settled() - settled0;
-    let stats = stats0.zip(pool.stats()).map(|(a, b)| {
+    let stats = stats0.zip(pool.stats()).map(|(before, after)| {
+        let s = after.since(&before);
         format!(
-            "acquired {}, built {}, reused {}, returned {}, over_capacity {}, idle {} (after the threads exited)",
-            b.acquired - a.acquired,
-            b.built - a.built,
-            b.reused - a.reused,
-            b.returned - a.returned,
-            b.over_capacity - a.over_capacity,
-            b.idle,
+            "acquired {}, built {}, reused {}, returned {}, over_capacity {}, \
+             idle {} (after the threads exited)",
+            s.acquired, s.built, s.reused, s.returned, s.over_capacity, s.idle,
         )
     });
     pool.drain();
