@@ -430,3 +430,92 @@ fn process_exit_with_guards_alive() {
     );
     assert!(stdout.contains("1 passed"), "{stdout}");
 }
+
+/// A type whose constructor panics on the `n`th call from now.
+macro_rules! make_fails {
+    ($name:ident) => {
+        struct $name;
+
+        impl $name {
+            fn counters() -> &'static Counters {
+                static COUNTERS: Counters = Counters::new();
+                &COUNTERS
+            }
+
+            fn fail_in(n: u64) {
+                Self::countdown().store(n, SeqCst);
+            }
+
+            fn countdown() -> &'static AtomicU64 {
+                static COUNTDOWN: AtomicU64 = AtomicU64::new(u64::MAX);
+                &COUNTDOWN
+            }
+
+            fn new() -> Self {
+                if Self::countdown().fetch_sub(1, SeqCst) == 1 {
+                    panic!("constructor failed");
+                }
+                Self::counters().built.fetch_add(1, SeqCst);
+                Self
+            }
+        }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                Self::counters().dropped.fetch_add(1, SeqCst);
+            }
+        }
+
+        impl Reset for $name {
+            fn reset(&mut self) {}
+        }
+
+        impl Pooled for $name {
+            fn pool() -> &'static Pool<Self> {
+                static POOL: Pool<$name> = Pool::from_fn($name::new).with_capacity(8);
+                &POOL
+            }
+        }
+    };
+}
+
+make_fails!(AcquireMakeFails);
+
+/// A constructor that panics in `acquire` hands out no guard and builds
+/// nothing, so the pool must count neither (else `acquired` and `built`
+/// count a phantom object "in use" forever).
+#[test]
+fn a_panicking_constructor_in_acquire_counts_nothing() {
+    AcquireMakeFails::fail_in(1);
+    let err = catch_unwind(|| drop(AcquireMakeFails::acquire())).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"constructor failed"));
+    let s = assert_books::<AcquireMakeFails>(AcquireMakeFails::counters(), 0);
+    assert_eq!((s.acquired, s.built), (0, 0), "{s:?}");
+    // And the pool goes on.
+    drop(AcquireMakeFails::acquire());
+    drop(AcquireMakeFails::acquire());
+    let s = assert_books::<AcquireMakeFails>(AcquireMakeFails::counters(), 0);
+    assert_eq!((s.acquired, s.reused, s.idle), (2, 1, 1), "{s:?}");
+}
+
+make_fails!(PrewarmMakeFails);
+
+/// A constructor that panics half-way through `prewarm`: the objects
+/// already built must not leak (the prewarm failed as a whole: the pool
+/// counts nothing, and must keep nothing it does not count).
+#[test]
+fn a_panicking_constructor_in_prewarm_leaks_nothing() {
+    let counters = PrewarmMakeFails::counters();
+    // The third construction fails.
+    PrewarmMakeFails::fail_in(3);
+    let err = catch_unwind(|| PrewarmMakeFails::pool().prewarm(5)).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"constructor failed"));
+    let s = PrewarmMakeFails::pool().stats();
+    assert_eq!(counters.built.load(SeqCst), 2);
+    assert_eq!(counters.dropped.load(SeqCst), 2, "objects leaked: {s:?}");
+    assert_eq!((s.built, s.idle), (0, 0), "{s:?}");
+    // And the pool goes on.
+    assert_eq!(PrewarmMakeFails::pool().prewarm(3), 3);
+    let s = PrewarmMakeFails::pool().stats();
+    assert_eq!((s.built, s.idle), (3, 3), "{s:?}");
+}
