@@ -304,7 +304,7 @@ fn run(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
 
 fn config() -> Config {
     Config {
-        cases: if cfg!(miri) { 4 } else { 512 },
+        cases: if cfg!(miri) { 12 } else { 512 },
         // Miri isolates the file system; the seeds of failures are printed
         // either way.
         failure_persistence: None,

@@ -28,7 +28,7 @@ use std::thread;
 use pool_runtime::{Guard, Pool, Reset, Stats};
 
 /// Operations per thread; Miri runs a few of them.
-const OPS: usize = if cfg!(miri) { 40 } else { 20_000 };
+const OPS: usize = if cfg!(miri) { 150 } else { 20_000 };
 /// Most guards one thread holds at once.
 const MAX_HELD: usize = 12;
 /// Ids the checker can track: more than any run builds.
