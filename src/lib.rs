@@ -234,7 +234,7 @@ pub use pool_macros::Reset;
 #[doc(hidden)]
 pub mod __private {
     pub use ::core;
-    pub use pool_runtime::__private::{StaticPool, typed_pool};
+    pub use pool_runtime::__private::{LocalCache, LocalKey, StaticPool, typed_pool};
     pub use pool_runtime::{Capacity, Guard, Pool, Pooled, Reset};
 }
 

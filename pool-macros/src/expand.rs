@@ -342,6 +342,27 @@ impl<'a> Cx<'a> {
                 POOL.get()
             }
         };
+        // A non-generic type also gets a thread-local that remembers the
+        // thread's cache in its pool, so acquire and release skip the pool
+        // lookup. (A generic type cannot: its `static` would be shared by
+        // every instantiation.)
+        let local_cache = (!self.is_generic()).then(|| {
+            quote! {
+                #[inline(always)]
+                fn __local_cache() -> #private::core::option::Option<
+                    &'static #private::LocalKey<#private::LocalCache<Self>>,
+                > {
+                    // Through `::std`, not the private module: a macro behind
+                    // a wrong `crate = path` would fail to expand and add a
+                    // second error to the one at the path.
+                    ::std::thread_local! {
+                        static CACHE: #private::LocalCache<#ident> =
+                            const { #private::LocalCache::new() };
+                    }
+                    #private::core::option::Option::Some(&CACHE)
+                }
+            }
+        });
         // The checks are the types of `const` items, which the compiler
         // checks before function bodies: the error at the field comes first,
         // before the one a non-`Send` type also causes at the pool's `static`.
@@ -367,6 +388,7 @@ impl<'a> Cx<'a> {
                 fn pool() -> &'static #private::Pool<Self> {
                     #body
                 }
+                #local_cache
             }
         }
     }

@@ -32,6 +32,7 @@
 //! carried out first, so a destructor that uses the pool again is safe.
 
 use std::mem;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::{self, NonNull};
 
 use crossbeam_utils::CachePadded;
@@ -94,6 +95,11 @@ impl From<usize> for Slot {
 /// One thread slot's private cache and counters.
 pub(crate) struct Shard<T> {
     local: UnsafeCell<Local<T>>,
+    /// Trims and clears since this cache was made: bumped by the thread that
+    /// trims, read by the owner on every operation. Kept here, on the
+    /// owner's own line, rather than once per pool, so the fast path reads
+    /// nothing of the pool itself.
+    epoch: AtomicUsize,
     /// Objects in `local.slots`. Written only by the owner (a load and a
     /// store); read by anyone for [`Core::counts`].
     len: AtomicUsize,
@@ -107,7 +113,7 @@ struct Local<T> {
     /// Units of the budget this cache holds: one per object in `slots`, and
     /// possibly a few more reserved for the next returns. `len <= units`.
     units: usize,
-    /// The value of [`Core::epoch`] this cache last caught up with.
+    /// The value of `Shard::epoch` this cache last caught up with.
     seen_epoch: usize,
     /// How many objects this cache keeps before handing some to the shared
     /// layer: small for a thread that only returns objects (a consumer),
@@ -120,6 +126,64 @@ struct Local<T> {
 }
 
 impl<T> Shard<T> {
+    /// Takes the most recently returned object, if the cache has one and no
+    /// trim is pending; anything else is the caller's slow path.
+    ///
+    /// # Safety
+    ///
+    /// The calling thread owns this cache's slot (see [`Core::pop`]).
+    #[inline(always)]
+    pub(crate) unsafe fn try_pop(&self) -> Option<NonNull<T>> {
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        let hit = self.local.with_mut(|local| {
+            // SAFETY: the caller owns this slot, and nothing here runs user
+            // code or re-enters the cache.
+            let local = unsafe { &mut *local };
+            let len = self.len.load(Ordering::Relaxed);
+            if local.seen_epoch != epoch || len == 0 {
+                return None;
+            }
+            self.len.store(len - 1, Ordering::Relaxed);
+            // The mask is a no-op (`len <= LOCAL_MAX`, a power of two) that
+            // lets the compiler drop the bounds check.
+            NonNull::new(local.slots[(len - 1) & (LOCAL_MAX - 1)])
+        });
+        if hit.is_some() {
+            bump(&self.hits);
+        }
+        hit
+    }
+
+    /// Makes `object` idle here if the cache holds a spare unit and no trim
+    /// is pending; otherwise gives it back for the caller's slow path.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Shard::try_pop`]; `object` comes from `Box::into_raw` and
+    /// the caller gives it up on `Ok`.
+    #[inline(always)]
+    pub(crate) unsafe fn try_push(&self, object: NonNull<T>) -> Result<(), NonNull<T>> {
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        let done = self.local.with_mut(|local| {
+            // SAFETY: as in `try_pop`.
+            let local = unsafe { &mut *local };
+            let len = self.len.load(Ordering::Relaxed);
+            if local.seen_epoch != epoch || len == local.units {
+                return false;
+            }
+            // `len < units <= LOCAL_MAX`: the mask is a no-op, as above.
+            local.slots[len & (LOCAL_MAX - 1)] = object.as_ptr();
+            self.len.store(len + 1, Ordering::Relaxed);
+            true
+        });
+        if done {
+            bump(&self.returned);
+            Ok(())
+        } else {
+            Err(object)
+        }
+    }
+
     fn new() -> Self {
         Self {
             local: UnsafeCell::new(Local {
@@ -129,6 +193,7 @@ impl<T> Shard<T> {
                 limit: 0,
                 hits_seen: 0,
             }),
+            epoch: AtomicUsize::new(0),
             len: AtomicUsize::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -198,7 +263,6 @@ pub(crate) struct Counts {
 
 /// Fields read on every operation and almost never written.
 struct ReadMostly<T> {
-    epoch: AtomicUsize,
     buckets: [AtomicPtr<CachePadded<Shard<T>>>; BUCKETS],
 }
 
@@ -248,7 +312,6 @@ impl<T> Core<T> {
         let stashes = stashes.max(1).next_power_of_two();
         Self {
             read: CachePadded::new(ReadMostly {
-                epoch: AtomicUsize::new(0),
                 buckets: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
             }),
             budget: CachePadded::new(Budget {
@@ -363,31 +426,19 @@ impl<T> Core<T> {
     #[inline]
     pub(crate) unsafe fn pop(&self, slot: impl Into<Slot>) -> Option<NonNull<T>> {
         let slot = slot.into();
-        let shard = self.shard(slot);
-        let epoch = self.read.epoch.load(Ordering::Relaxed);
-        let hit = shard.local.with_mut(|local| {
-            // SAFETY: the caller owns this slot, and nothing in this closure
-            // runs user code or re-enters the cache.
-            let local = unsafe { &mut *local };
-            if local.seen_epoch != epoch {
-                return None;
-            }
-            let len = shard.len.load(Ordering::Relaxed);
-            if len == 0 {
-                return None;
-            }
-            shard.len.store(len - 1, Ordering::Relaxed);
-            Some(local.slots[len - 1])
-        });
-        match hit {
-            Some(object) => {
-                bump(&shard.hits);
-                // SAFETY: slots below `len` hold live objects from `Box::into_raw`.
-                Some(unsafe { NonNull::new_unchecked(object) })
-            }
+        // SAFETY: forwarded from the caller.
+        match unsafe { self.shard(slot).try_pop() } {
+            Some(object) => Some(object),
             // SAFETY: forwarded from the caller.
             None => unsafe { self.pop_slow(slot) },
         }
+    }
+
+    /// The cache of `slot`, for a thread that keeps a pointer to its own
+    /// to skip the lookup.
+    #[inline]
+    pub(crate) fn cache_of(&self, slot: Slot) -> &Shard<T> {
+        self.shard(slot)
     }
 
     /// # Safety
@@ -434,16 +485,11 @@ impl<T> Core<T> {
             (Some(first.as_ptr()), spare)
         });
         self.give_units(spare_units);
-        match object {
-            Some(object) => {
-                bump(&shard.hits);
-                NonNull::new(object)
-            }
-            None => {
-                bump(&shard.misses);
-                None
-            }
-        }
+        // A miss is counted by the caller once it has built an object: a
+        // constructor that panics builds and hands out nothing.
+        let object = NonNull::new(object?);
+        bump(&shard.hits);
+        object
     }
 
     /// Moves objects into a stash, with their units. `shared_len` changes
@@ -516,25 +562,11 @@ impl<T> Core<T> {
         object: NonNull<T>,
     ) -> Result<(), NonNull<T>> {
         let slot = slot.into();
-        let shard = self.shard(slot);
-        let epoch = self.read.epoch.load(Ordering::Relaxed);
-        let done = shard.local.with_mut(|local| {
-            // SAFETY: the caller owns this slot; no user code runs here.
-            let local = unsafe { &mut *local };
-            let len = shard.len.load(Ordering::Relaxed);
-            if local.seen_epoch != epoch || len == local.units {
-                return false;
-            }
-            local.slots[len] = object.as_ptr();
-            shard.len.store(len + 1, Ordering::Relaxed);
-            true
-        });
-        if done {
-            bump(&shard.returned);
-            Ok(())
-        } else {
+        // SAFETY: forwarded from the caller.
+        match unsafe { self.shard(slot).try_push(object) } {
+            Ok(()) => Ok(()),
             // SAFETY: forwarded from the caller.
-            unsafe { self.push_slow(slot, object) }
+            Err(object) => unsafe { self.push_slow(slot, object) },
         }
     }
 
@@ -622,7 +654,7 @@ impl<T> Core<T> {
         let Some(shard) = self.existing_shard(slot) else {
             return;
         };
-        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let epoch = shard.epoch.load(Ordering::Relaxed);
         let doomed = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -672,17 +704,39 @@ impl<T> Core<T> {
 
     /// Drops objects taken out of the pool, then frees their units (in that
     /// order, so the pool never has more than `capacity` idle objects alive).
+    ///
+    /// A destructor that panics does not stop the others: every object is
+    /// dropped and every unit freed, then the first panic goes on.
     fn bury(&self, doomed: Doomed<T>) {
         let n = doomed.objects.len();
+        let mut panic = None;
         for object in doomed.objects {
             // SAFETY: every doomed object came from `Box::into_raw`, and was
             // removed from the cache or stash that owned it.
-            drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
+            let object = unsafe { Box::from_raw(object.as_ptr()) };
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
+                panic.get_or_insert(payload);
+            }
         }
         if n > 0 {
             self.slow.trimmed.fetch_add(n as u64, Ordering::Relaxed);
         }
         self.give_units(doomed.units);
+        if let Some(payload) = panic {
+            if !std::thread::panicking() {
+                resume_unwind(payload);
+            }
+        }
+    }
+
+    /// Counts an object built because the pool had none idle.
+    pub(crate) fn note_miss(&self, slot: Option<Slot>) {
+        match slot {
+            Some(slot) => bump(&self.shard(slot).misses),
+            None => {
+                self.slow.misses.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// An idle object for a thread that has no slot (one whose thread-locals
@@ -695,10 +749,7 @@ impl<T> Core<T> {
                 self.slow.hits.fetch_add(1, Ordering::Relaxed);
                 Some(object)
             }
-            None => {
-                self.slow.misses.fetch_add(1, Ordering::Relaxed);
-                None
-            }
+            None => None,
         }
     }
 
@@ -807,7 +858,9 @@ impl<T> Core<T> {
         // Bumped after the stashes are swept, so a cache that catches up
         // with this trim puts its objects into `old` after the sweep: they
         // survive until the next trim, as every idle object does.
-        self.read.epoch.fetch_add(epochs, Ordering::Relaxed);
+        self.for_each_shard(|shard| {
+            shard.epoch.fetch_add(epochs, Ordering::Relaxed);
+        });
         if let Some(slot) = slot {
             // SAFETY: forwarded from the caller.
             unsafe { self.catch_up(slot) };
@@ -826,7 +879,7 @@ impl<T> Core<T> {
         let Some(shard) = self.existing_shard(slot) else {
             return;
         };
-        let epoch = self.read.epoch.load(Ordering::Relaxed);
+        let epoch = shard.epoch.load(Ordering::Relaxed);
         let doomed = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -1025,7 +1078,8 @@ mod tests {
         free(a);
         free(b);
         let c = core.counts();
-        assert_eq!((c.hits, c.misses, c.returned, c.idle), (2, 1, 2, 0));
+        // The miss is the caller's to count, once it has built an object.
+        assert_eq!((c.hits, c.misses, c.returned, c.idle), (2, 0, 2, 0));
     }
 
     #[test]

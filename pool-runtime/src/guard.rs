@@ -6,7 +6,7 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
-use crate::{Pool, Pooled, Reset};
+use crate::{Pool, Pooled, Reset, local};
 
 /// Exclusive access to a pooled object; dropping it resets the object and
 /// returns it to its pool, from whichever thread drops it.
@@ -84,8 +84,12 @@ impl sealed::Sealed for TypePool {}
 impl<T: Pooled> PoolRef<T> for TypePool {
     #[inline]
     unsafe fn __put(&self, object: NonNull<T>) {
-        // SAFETY: forwarded from the caller.
-        unsafe { T::pool().put(object) }
+        match T::__local_cache() {
+            // SAFETY: forwarded from the caller.
+            Some(key) => unsafe { local::put(key, object) },
+            // SAFETY: forwarded from the caller.
+            None => unsafe { T::pool().put(object) },
+        }
     }
 
     fn __left(&self, detached: bool) {

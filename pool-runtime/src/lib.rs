@@ -22,6 +22,7 @@
 
 mod core;
 mod guard;
+mod local;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod pool;
@@ -40,6 +41,8 @@ pub use crate::reset::{Capacity, Reset};
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::local::LocalCache;
     pub use crate::pool::StaticPool;
     pub use crate::registry::typed_pool;
+    pub use std::thread::LocalKey;
 }

@@ -1,5 +1,6 @@
 //! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
 
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -9,6 +10,7 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::core::{Core, Event, Slot, drop_quietly};
 use crate::guard::Guard;
+use crate::local::LocalCache;
 use crate::registry::{self, Storage};
 use crate::{Reset, thread};
 
@@ -242,15 +244,46 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[inline]
     pub(crate) fn take(&self) -> NonNull<T> {
         let core = self.core();
-        let idle = match thread::current() {
+        let slot = thread::current();
+        let idle = match slot {
             // SAFETY: `thread::current` is this thread's own slot.
             Some(slot) => unsafe { core.pop(slot) },
             None => core.pop_unowned(),
         };
         match idle {
             Some(object) => object,
-            None => self.build(),
+            None => self.build_missing(core, slot),
         }
+    }
+
+    /// The slow half of an acquire through a [`LocalCache`]: finds this
+    /// thread's cache, remembers it, and acquires through it.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn take_caching(&'static self, cache: &LocalCache<T>) -> NonNull<T> {
+        let core = self.core();
+        let slot = thread::current();
+        if let Some(slot) = slot {
+            cache.fill(core.cache_of(slot));
+        }
+        let idle = match slot {
+            // SAFETY: `thread::current` is this thread's own slot.
+            Some(slot) => unsafe { core.pop(slot) },
+            None => core.pop_unowned(),
+        };
+        match idle {
+            Some(object) => object,
+            None => self.build_missing(core, slot),
+        }
+    }
+
+    /// Builds an object because none was idle, and counts the miss once the
+    /// constructor returned: one that panics builds and hands out nothing.
+    #[cold]
+    fn build_missing(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
+        let object = self.build();
+        core.note_miss(slot);
+        object
     }
 
     #[cold]
@@ -267,36 +300,72 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// up its ownership.
     #[inline]
     pub(crate) unsafe fn put(&self, object: NonNull<T>) {
-        // SAFETY: the caller owns `object` exclusively.
-        let value = unsafe { &mut *object.as_ptr() };
-        // User code: a panic in it must neither lose track of the object nor
-        // abort the process when the thread is already unwinding.
-        let keep = catch_unwind(AssertUnwindSafe(|| {
-            if value.is_oversized() {
-                return false;
+        // SAFETY: the caller owns `object`.
+        match unsafe { prepare(object) } {
+            // SAFETY: forwarded from the caller.
+            Verdict::Keep => unsafe { self.give_back(object) },
+            // SAFETY: forwarded from the caller.
+            verdict => unsafe { self.not_kept(object, verdict) },
+        }
+    }
+
+    /// Makes a reset object idle, or drops it if the pool is full.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Pool::put`], after `prepare` said to keep it.
+    #[inline]
+    unsafe fn give_back(&self, object: NonNull<T>) {
+        let core = self.core();
+        let full = match thread::current() {
+            // SAFETY: this thread's own slot; `object` is ours.
+            Some(slot) => unsafe { core.push(slot, object) },
+            None => core.push_unowned(object),
+        };
+        if let Err(object) = full {
+            // SAFETY: the pool gave the object back to us.
+            unsafe { drop_object(object) };
+        }
+    }
+
+    /// The slow half of a return through a [`LocalCache`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`Pool::give_back`].
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn give_back_caching(
+        &'static self,
+        cache: &LocalCache<T>,
+        object: NonNull<T>,
+    ) {
+        if let Some(slot) = thread::current() {
+            cache.fill(self.core().cache_of(slot));
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.give_back(object) }
+    }
+
+    /// Drops an object that `prepare` said not to keep, and counts why.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Pool::put`].
+    #[cold]
+    #[inline(never)]
+    pub(crate) unsafe fn not_kept(&self, object: NonNull<T>, verdict: Verdict) {
+        match verdict {
+            Verdict::Keep => {
+                // SAFETY: forwarded from the caller.
+                unsafe { self.give_back(object) }
             }
-            value.reset();
-            true
-        }));
-        match keep {
-            Ok(true) => {
-                let core = self.core();
-                let full = match thread::current() {
-                    // SAFETY: this thread's own slot; `object` is ours.
-                    Some(slot) => unsafe { core.push(slot, object) },
-                    None => core.push_unowned(object),
-                };
-                if let Err(object) = full {
-                    // SAFETY: the pool gave the object back to us.
-                    unsafe { drop_object(object) };
-                }
-            }
-            Ok(false) => {
+            Verdict::Oversized => {
                 self.core().note(Event::Oversized, 1);
                 // SAFETY: the caller gave up the object.
                 unsafe { drop_object(object) };
             }
-            Err(panic) => {
+            Verdict::Panicked(panic) => {
                 self.core().note(Event::ResetPanicked, 1);
                 // SAFETY: the caller gave up the object.
                 unsafe { drop_object(object) };
@@ -373,8 +442,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
     pub fn prewarm(&self, n: usize) -> usize {
         let core = self.core();
         let n = n.min(core.free_units());
-        let built: Vec<NonNull<T>> = (0..n).map(|_| self.build()).collect();
+        // Owned boxes until they are stocked: if a constructor panics, the
+        // ones already built are dropped, not leaked, and nothing is counted.
+        let built: Vec<Box<T>> = (0..n).map(|_| Box::new((self.make)())).collect();
         core.note(Event::Prewarmed, n as u64);
+        let built = built
+            .into_iter()
+            .map(|b| NonNull::from(Box::leak(b)))
+            .collect();
         let rejected = core.stock(built);
         let stocked = n - rejected.len();
         if !rejected.is_empty() {
@@ -386,6 +461,38 @@ impl<T: Reset + Send + 'static> Pool<T> {
             }
         }
         stocked
+    }
+}
+
+/// What to do with a returned object.
+pub(crate) enum Verdict {
+    Keep,
+    Oversized,
+    Panicked(Box<dyn Any + Send>),
+}
+
+/// Asks whether a returned object is oversized and resets it: user code,
+/// whose panic must neither lose track of the object nor abort the process
+/// when the thread is already unwinding.
+///
+/// # Safety
+///
+/// The caller owns `object`.
+#[inline(always)]
+pub(crate) unsafe fn prepare<T: Reset>(object: NonNull<T>) -> Verdict {
+    // SAFETY: the caller owns `object` exclusively.
+    let value = unsafe { &mut *object.as_ptr() };
+    let keep = catch_unwind(AssertUnwindSafe(|| {
+        if value.is_oversized() {
+            return false;
+        }
+        value.reset();
+        true
+    }));
+    match keep {
+        Ok(true) => Verdict::Keep,
+        Ok(false) => Verdict::Oversized,
+        Err(panic) => Verdict::Panicked(panic),
     }
 }
 

@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, Hash};
 
+use std::thread::LocalKey;
+
 use crate::guard::{Guard, TypePool};
+use crate::local::{self, LocalCache};
 use crate::registry::typed_pool;
 use crate::{Pool, Reset};
 
@@ -58,9 +61,22 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     /// returns it when dropped.
     #[inline]
     fn acquire() -> Guard<Self> {
-        // SAFETY: `take` hands over an object from `Self::pool()`, which is
-        // the pool `TypePool` returns it to.
-        unsafe { Guard::from_raw(Self::pool().take(), TypePool) }
+        let object = match Self::__local_cache() {
+            Some(key) => local::take(key),
+            None => Self::pool().take(),
+        };
+        // SAFETY: the object comes from `Self::pool()`, which is the pool
+        // `TypePool` returns it to.
+        unsafe { Guard::from_raw(object, TypePool) }
+    }
+
+    /// Not public API: a thread-local that remembers the calling thread's
+    /// cache in `Self::pool()`, which `#[derive(Pooled)]` declares for
+    /// non-generic types so acquire and release skip the pool lookup.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __local_cache() -> Option<&'static LocalKey<LocalCache<Self>>> {
+        None
     }
 }
 

@@ -7,7 +7,7 @@
 //! cache; the smallest free number is reused first, which keeps the pools'
 //! slot buckets small.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Mutex;
@@ -26,7 +26,9 @@ thread_local! {
     // arithmetic to find its cache.
     static SLOT: Cell<Slot> = const { Cell::new(UNASSIGNED) };
     // Owns the slot; its destructor hands the thread's caches back.
-    static LEASE: Lease = const { Lease(Cell::new(UNASSIGNED)) };
+    static LEASE: Lease = const {
+        Lease { slot: Cell::new(UNASSIGNED), remembered: RefCell::new(Vec::new()) }
+    };
 }
 
 struct FreeSlots {
@@ -74,7 +76,7 @@ fn assign(slot: Slot) -> Option<Slot> {
             }
         };
         let slot = Slot::of(index);
-        lease.0.set(slot);
+        lease.slot.set(slot);
         slot
     });
     match assigned {
@@ -89,11 +91,39 @@ fn assign(slot: Slot) -> Option<Slot> {
     }
 }
 
-struct Lease(Cell<Slot>);
+struct Lease {
+    slot: Cell<Slot>,
+    /// Thread-locals (`LocalCache`s) that point into this slot's caches:
+    /// emptied before the slot goes back, so no thread keeps a pointer to a
+    /// cache that another thread may be given.
+    remembered: RefCell<Vec<*const Cell<*const ()>>>,
+}
+
+/// Records a thread-local pointer into this thread's caches, to be nulled
+/// when the thread's slot is given back. `false` if the thread is exiting
+/// (the caller must then not keep the pointer).
+pub(crate) fn remember(cell: *const Cell<*const ()>) -> bool {
+    LEASE
+        .try_with(|lease| {
+            // The lease sets `SLOT` to `EXITING` before handing anything back.
+            let live = SLOT.get().bucket() < EXITING.bucket();
+            if live {
+                lease.remembered.borrow_mut().push(cell);
+            }
+            live
+        })
+        .unwrap_or(false)
+}
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        let slot = self.0.get();
+        for cell in self.remembered.get_mut().drain(..) {
+            // SAFETY: every remembered cell is a const-initialised
+            // thread-local of this thread without a destructor, so it lives
+            // until the thread is gone; nulling it is all it expects.
+            unsafe { (*cell).set(std::ptr::null()) };
+        }
+        let slot = self.slot.get();
         // From here on, this thread's pool operations bypass its caches.
         SLOT.set(EXITING);
         if slot == UNASSIGNED {

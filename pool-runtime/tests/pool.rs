@@ -560,3 +560,74 @@ fn destructors_that_return_objects_to_the_same_pool_are_safe() {
     // Every object is idle or dropped; the pool lost track of none.
     assert_eq!(s.built - dropped, s.idle as u64, "{s:?}");
 }
+
+/// What `#[derive(Pooled)]` writes for a non-generic type: a thread-local
+/// that remembers the thread's cache in the pool.
+struct Cached(u64);
+
+impl Reset for Cached {
+    fn reset(&mut self) {
+        self.0 = 0;
+    }
+}
+
+impl Pooled for Cached {
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<Cached> = Pool::from_fn(|| Cached(0)).with_capacity(64);
+        &POOL
+    }
+
+    fn __local_cache()
+    -> Option<&'static std::thread::LocalKey<pool_runtime::__private::LocalCache<Self>>> {
+        thread_local! {
+            static CACHE: pool_runtime::__private::LocalCache<Cached> =
+                const { pool_runtime::__private::LocalCache::new() };
+        }
+        Some(&CACHE)
+    }
+}
+
+thread_local! {
+    static HELD_CACHED: RefCell<Vec<Guard<Cached>>> = const { RefCell::new(Vec::new()) };
+}
+
+#[test]
+fn a_remembered_cache_is_forgotten_before_its_slot_is_reused() {
+    // Short-lived threads, two at a time, so slots are handed from exiting
+    // threads to new ones while the exiting ones still drop guards from
+    // their thread-local destructors, after their lease emptied the cache.
+    let rounds = n(200);
+    for _ in 0..rounds {
+        let pair: Vec<_> = (0..2)
+            .map(|i| {
+                thread::spawn(move || {
+                    for k in 0..5 {
+                        let mut g = Cached::acquire();
+                        assert_eq!(g.0, 0, "reset before reuse");
+                        g.0 = k + 1;
+                    }
+                    HELD_CACHED.with(|held| {
+                        held.borrow_mut().extend((0..2).map(|_| Cached::acquire()));
+                    });
+                    if i == 0 {
+                        drop(Cached::acquire());
+                    }
+                })
+            })
+            .collect();
+        for t in pair {
+            t.join().unwrap();
+        }
+    }
+    let s = Cached::pool().stats();
+    assert_eq!(
+        s.acquired,
+        s.returned + s.discarded,
+        "every guard came back: {s:?}"
+    );
+    assert!(s.idle <= 64);
+    assert!(
+        s.reused > s.built,
+        "threads reuse each other's objects: {s:?}"
+    );
+}
