@@ -1,6 +1,8 @@
 //! Randomised stress with exact accounting: 8 to 16 threads acquire, hold,
 //! send guards to each other, drop, detach, discard, trim, clear and prewarm
-//! on one pool, while a checker proves that
+//! on one pool, and every thread exits and is replaced by a new one a few
+//! times (so caches are handed back and slots reused while others work),
+//! while a checker proves that
 //!
 //! * no object is ever held by two guards at once (a flag per object id,
 //!   flipped with a swap on every acquire and release),
@@ -9,6 +11,10 @@
 //!   `built == dropped + idle + detached`, with `built`/`dropped` counted by
 //!   the object's own constructor and destructor, not by the pool, and the
 //!   pool's `Stats` agreeing with what the threads did.
+//!
+//! Both kinds of guard are covered: `Guard<T, &Pool<T>>` from a pool value,
+//! and `Guard<T>` of a `Pooled` type with the per-type thread-local cache
+//! pointer that `#[derive(Pooled)]` declares.
 //!
 //! Seeded: the seed is printed, and `REPOOL_STRESS_SEED=<n>` replays a
 //! run's operation sequences (thread scheduling still varies).
@@ -23,12 +29,15 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread;
+use std::thread::{self, LocalKey};
 
-use pool_runtime::{Guard, Pool, Reset, Stats};
+use pool_runtime::__private::LocalCache;
+use pool_runtime::{Guard, Pool, PoolRef, Pooled, Reset, Stats};
 
-/// Operations per thread; Miri runs a few of them.
+/// Operations per worker; Miri runs a few of them.
 const OPS: usize = if cfg!(miri) { 150 } else { 20_000 };
+/// Threads each worker's walk is split over, one after the other.
+const LIVES: usize = if cfg!(miri) { 2 } else { 4 };
 /// Most guards one thread holds at once.
 const MAX_HELD: usize = 12;
 /// Ids the checker can track: more than any run builds.
@@ -114,19 +123,33 @@ impl Ledger {
     }
 }
 
-/// Gives each test its own ledger (and, through `Tracked<L>`, its own
-/// object type), since a pool builds with a `fn()` that captures nothing.
-trait Book: 'static {
+/// Gives each test its own ledger, pool and object type (a pool builds
+/// with a `fn()` that captures nothing), and a thread-local cache pointer
+/// as `#[derive(Pooled)]` declares one.
+trait Book: Sized + 'static {
     fn ledger() -> &'static Ledger;
+    fn pool() -> &'static Pool<Tracked<Self>>;
+    fn local_cache() -> &'static LocalKey<LocalCache<Tracked<Self>>>;
 }
 
 macro_rules! book {
-    ($name:ident) => {
+    ($name:ident, capacity = $capacity:expr) => {
         struct $name;
         impl Book for $name {
             fn ledger() -> &'static Ledger {
                 static LEDGER: Ledger = Ledger::new();
                 &LEDGER
+            }
+            fn pool() -> &'static Pool<Tracked<Self>> {
+                static POOL: Pool<Tracked<$name>> =
+                    Pool::from_fn(Tracked::new).with_capacity($capacity);
+                &POOL
+            }
+            fn local_cache() -> &'static LocalKey<LocalCache<Tracked<Self>>> {
+                thread_local! {
+                    static CACHE: LocalCache<Tracked<$name>> = const { LocalCache::new() };
+                }
+                &CACHE
             }
         }
     };
@@ -180,7 +203,35 @@ impl<L: Book> Drop for Tracked<L> {
     }
 }
 
-type G<L> = Guard<Tracked<L>, &'static Pool<Tracked<L>>>;
+/// What the derive writes for a non-generic type, by hand.
+impl<L: Book> Pooled for Tracked<L> {
+    fn pool() -> &'static Pool<Self> {
+        L::pool()
+    }
+
+    fn __local_cache() -> Option<&'static LocalKey<LocalCache<Self>>> {
+        Some(L::local_cache())
+    }
+}
+
+/// Which guards a test uses: from the pool value, or the `Pooled` type's.
+trait Flavour<L: Book>: PoolRef<Tracked<L>> + Send + Sized + 'static {
+    fn acquire() -> Guard<Tracked<L>, Self>;
+}
+
+impl<L: Book> Flavour<L> for &'static Pool<Tracked<L>> {
+    fn acquire() -> Guard<Tracked<L>, Self> {
+        L::pool().acquire()
+    }
+}
+
+impl<L: Book> Flavour<L> for pool_runtime::TypePool {
+    fn acquire() -> Guard<Tracked<L>, Self> {
+        <Tracked<L> as Pooled>::acquire()
+    }
+}
+
+type G<L, F> = Guard<Tracked<L>, F>;
 
 /// What one thread did, to compare with the pool's `Stats`.
 #[derive(Default, Debug)]
@@ -192,66 +243,91 @@ struct Tally {
     prewarmed: u64,
 }
 
-fn take<L: Book>(pool: &'static Pool<Tracked<L>>, tally: &mut Tally, value: u64) -> G<L> {
-    let mut guard = pool.acquire();
-    tally.acquired += 1;
-    L::ledger().acquired(guard.id);
-    assert!(
-        !guard.dirty && guard.scratch.is_empty(),
-        "object {} handed out without a reset",
-        guard.id
-    );
-    guard.touch(value);
-    guard
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.acquired += other.acquired;
+        self.detached += other.detached;
+        self.discarded += other.discarded;
+        self.prewarmed += other.prewarmed;
+    }
 }
 
-fn give_up<L: Book>(guard: &G<L>) {
+fn give_up<L: Book, F: Flavour<L>>(guard: &G<L, F>) {
     L::ledger().released(guard.id);
 }
 
-/// One thread's random walk. Returns its tally and the objects it detached
-/// (kept alive so that the final count can see them).
-fn worker<L: Book>(
-    pool: &'static Pool<Tracked<L>>,
-    seed: u64,
-    me: usize,
-    inbox: Receiver<G<L>>,
-    peers: Vec<Sender<G<L>>>,
-) -> (Tally, Vec<Tracked<L>>) {
-    let mut tally = Tally::default();
-    let mut held: Vec<G<L>> = Vec::new();
-    let mut detached = Vec::new();
+/// One worker's state, handed from each of its threads to the next.
+struct Walker<L: Book, F: Flavour<L>> {
+    rng: Rng,
+    tally: Tally,
+    held: Vec<G<L, F>>,
+    detached: Vec<Tracked<L>>,
+    inbox: Receiver<G<L, F>>,
+    peers: Vec<Sender<G<L, F>>>,
+}
+
+/// Runs `ops` random operations on the calling thread.
+fn live<L: Book, F: Flavour<L>>(walker: &mut Walker<L, F>, ops: std::ops::Range<usize>) {
     let walk = catch_unwind(AssertUnwindSafe(|| {
-        let mut rng = Rng::new(seed ^ (me as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-        for op in 0..OPS {
+        for op in ops {
             if L::ledger().stop.load(Relaxed) {
                 break;
             }
             // Received guards are held by this thread now.
-            held.extend(inbox.try_iter());
-            step(
-                pool,
-                &mut rng,
-                op as u64,
-                &peers,
-                &mut held,
-                &mut tally,
-                &mut detached,
-            );
+            walker.held.extend(walker.inbox.try_iter());
+            step(walker, op as u64);
         }
     }));
     if let Err(panic) = walk {
         // Stop the others and give up what this thread holds, so that the
         // first failure is the one reported, not its echoes.
         L::ledger().stop.store(true, Relaxed);
-        for guard in held.drain(..) {
+        for guard in walker.held.drain(..) {
             L::ledger().flag(guard.id).store(false, Relaxed);
             drop(guard);
         }
         resume_unwind(panic);
     }
-    // The inbox ends once every thread has dropped its senders, that is,
+}
+
+/// One worker: its walk over `LIVES` threads in turn, each exiting (and
+/// handing its caches back) before the next starts with what it held.
+/// Returns the tally and the objects it detached (kept alive so the final
+/// count can see them).
+fn worker<L: Book, F: Flavour<L>>(
+    seed: u64,
+    me: usize,
+    inbox: Receiver<G<L, F>>,
+    peers: Vec<Sender<G<L, F>>>,
+) -> (Tally, Vec<Tracked<L>>) {
+    let mut walker = Walker {
+        rng: Rng::new(seed ^ (me as u64).wrapping_mul(0xA24B_AED4_963E_E407)),
+        tally: Tally::default(),
+        held: Vec::new(),
+        detached: Vec::new(),
+        inbox,
+        peers,
+    };
+    let per_life = OPS / LIVES;
+    for life in 0..LIVES {
+        let ops = life * per_life..(life + 1) * per_life;
+        walker = thread::spawn(move || {
+            live(&mut walker, ops);
+            walker
+        })
+        .join()
+        .unwrap_or_else(|panic| resume_unwind(panic));
+    }
+    // The inbox ends once every worker has dropped its senders, that is,
     // once every walk is over (or failed): then nothing is in flight.
+    let Walker {
+        tally,
+        mut held,
+        detached,
+        inbox,
+        peers,
+        ..
+    } = walker;
     drop(peers);
     held.extend(inbox.iter());
     for guard in held {
@@ -262,18 +338,22 @@ fn worker<L: Book>(
 }
 
 /// One random operation.
-fn step<L: Book>(
-    pool: &'static Pool<Tracked<L>>,
-    rng: &mut Rng,
-    op: u64,
-    peers: &[Sender<G<L>>],
-    held: &mut Vec<G<L>>,
-    tally: &mut Tally,
-    detached: &mut Vec<Tracked<L>>,
-) {
+fn step<L: Book, F: Flavour<L>>(w: &mut Walker<L, F>, op: u64) {
+    let pool = L::pool();
+    let rng = &mut w.rng;
+    let held = &mut w.held;
     match rng.below(100) {
         0..=34 if held.len() < MAX_HELD => {
-            held.push(take(pool, tally, op));
+            let mut guard = F::acquire();
+            w.tally.acquired += 1;
+            L::ledger().acquired(guard.id);
+            assert!(
+                !guard.dirty && guard.scratch.is_empty(),
+                "object {} handed out without a reset",
+                guard.id
+            );
+            guard.touch(op);
+            held.push(guard);
         }
         // Also an acquire that found this thread's hands full.
         0..=59 if !held.is_empty() => {
@@ -288,21 +368,21 @@ fn step<L: Book>(
         72..=81 if !held.is_empty() => {
             // The receiver takes over: the flag stays set.
             let guard = held.swap_remove(rng.below(held.len()));
-            let to = rng.below(peers.len());
+            let to = rng.below(w.peers.len());
             // A receiver is gone only if its thread failed; the guard then
             // comes back in the error and is dropped here.
-            let _ = peers[to].send(guard);
+            let _ = w.peers[to].send(guard);
         }
         82..=86 if !held.is_empty() => {
             let guard = held.swap_remove(rng.below(held.len()));
             give_up(&guard);
-            tally.detached += 1;
-            detached.push(Guard::detach(guard));
+            w.tally.detached += 1;
+            w.detached.push(Guard::detach(guard));
         }
         87..=91 if !held.is_empty() => {
             let guard = held.swap_remove(rng.below(held.len()));
             give_up(&guard);
-            tally.discarded += 1;
+            w.tally.discarded += 1;
             Guard::discard(guard);
         }
         92..=94 => pool.trim(),
@@ -311,7 +391,7 @@ fn step<L: Book>(
             let n = rng.below(4);
             let stocked = pool.prewarm(n);
             assert!(stocked <= n);
-            tally.prewarmed += stocked as u64;
+            w.tally.prewarmed += stocked as u64;
         }
         97 => {
             // A snapshot taken while others work is only "close": each idle
@@ -328,10 +408,11 @@ fn step<L: Book>(
     }
 }
 
-fn stress<L: Book>(pool: &'static Pool<Tracked<L>>) {
+fn stress<L: Book, F: Flavour<L>>() {
+    let pool = L::pool();
     let seed = seed();
-    let threads = 8 + Rng::new(seed).below(9);
-    let (senders, inboxes): (Vec<_>, Vec<_>) = (0..threads).map(|_| mpsc::channel()).unzip();
+    let workers = 8 + Rng::new(seed).below(9);
+    let (senders, inboxes): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::channel()).unzip();
     // Spawned and joined, not scoped: `join` waits for the thread-local
     // destructors that hand each thread's cache back, so the final counts
     // are exact.
@@ -340,7 +421,7 @@ fn stress<L: Book>(pool: &'static Pool<Tracked<L>>) {
         .enumerate()
         .map(|(me, inbox)| {
             let peers = senders.clone();
-            thread::spawn(move || worker(pool, seed, me, inbox, peers))
+            thread::spawn(move || worker::<L, F>(seed, me, inbox, peers))
         })
         .collect();
     drop(senders);
@@ -350,18 +431,15 @@ fn stress<L: Book>(pool: &'static Pool<Tracked<L>>) {
     for handle in handles {
         // Join them all before reporting a failure, so that none outlives
         // the test.
-        let (tally, mut objects) = match handle.join() {
-            Ok(done) => done,
+        match handle.join() {
+            Ok((tally, mut objects)) => {
+                total.add(&tally);
+                detached.append(&mut objects);
+            }
             Err(panic) => {
                 failure.get_or_insert(panic);
-                continue;
             }
-        };
-        total.acquired += tally.acquired;
-        total.detached += tally.detached;
-        total.discarded += tally.discarded;
-        total.prewarmed += tally.prewarmed;
-        detached.append(&mut objects);
+        }
     }
     if let Some(panic) = failure {
         resume_unwind(panic);
@@ -371,7 +449,7 @@ fn stress<L: Book>(pool: &'static Pool<Tracked<L>>) {
     let stats: Stats = pool.stats();
     let built = ledger.built.load(Relaxed);
     let dropped = ledger.dropped.load(Relaxed);
-    eprintln!("{threads} threads, {total:?}, {stats:?}");
+    eprintln!("{workers} workers, {total:?}, {stats:?}");
     assert!(stats.idle <= pool.capacity(), "{stats:?}");
     assert_eq!(
         built,
@@ -412,25 +490,29 @@ fn stress<L: Book>(pool: &'static Pool<Tracked<L>>) {
 fn stress_tiny_capacity() {
     // Caches of one object: nearly every return overflows to the shared
     // layer or past the bound.
-    book!(Tiny);
-    static POOL: Pool<Tracked<Tiny>> = Pool::from_fn(Tracked::new).with_capacity(4);
-    stress(&POOL);
+    book!(Tiny, capacity = 4);
+    stress::<Tiny, &Pool<_>>();
 }
 
 #[test]
-fn stress_small_capacity() {
-    // Caches of 16 objects, batches of 8, and a bound the threads' caches
-    // can fill between them.
-    book!(Small);
-    static POOL: Pool<Tracked<Small>> = Pool::from_fn(Tracked::new).with_capacity(64);
-    stress(&POOL);
+fn stress_small_capacity_pooled_type() {
+    // Caches of up to 16 objects, and a bound the threads' caches can fill
+    // between them; guards of a `Pooled` type, through its thread-local
+    // cache pointer.
+    book!(Small, capacity = 64);
+    stress::<Small, pool_runtime::TypePool>();
 }
 
 #[test]
 fn stress_default_capacity() {
-    book!(Roomy);
-    static POOL: Pool<Tracked<Roomy>> = Pool::from_fn(Tracked::new);
-    stress(&POOL);
+    book!(Roomy, capacity = pool_runtime::DEFAULT_CAPACITY);
+    stress::<Roomy, &Pool<_>>();
+}
+
+#[test]
+fn stress_default_capacity_pooled_type() {
+    book!(RoomyPooled, capacity = pool_runtime::DEFAULT_CAPACITY);
+    stress::<RoomyPooled, pool_runtime::TypePool>();
 }
 
 /// The checker must be able to fail: two guards on one object (which is
@@ -438,7 +520,7 @@ fn stress_default_capacity() {
 #[test]
 #[should_panic(expected = "held by two guards at once")]
 fn checker_catches_an_object_held_twice() {
-    book!(Broken);
+    book!(Broken, capacity = 1);
     let object = Tracked::<Broken>::new();
     Broken::ledger().acquired(object.id);
     Broken::ledger().acquired(object.id);
