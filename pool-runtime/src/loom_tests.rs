@@ -206,7 +206,10 @@ impl Harness {
             Some(obj) => self.take(obj, false),
             None => {
                 lock(&self.oracle).pops += 1;
-                self.build()
+                let obj = self.build();
+                // As `Pool::take` does once the object is built.
+                self.core.note_miss(Some(Slot::of(slot)));
+                obj
             }
         }
     }
@@ -221,7 +224,9 @@ impl Harness {
                 oracle.unowned_in_flight -= 1;
                 oracle.pops += 1;
                 drop(oracle);
-                self.build()
+                let obj = self.build();
+                self.core.note_miss(None);
+                obj
             }
         }
     }
