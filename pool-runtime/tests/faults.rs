@@ -3,13 +3,18 @@
 //! and a process that exits while guards are alive. After each, the pool's
 //! books must balance: every object built is dropped, idle, held or
 //! detached, and the pool keeps working.
+//!
+//! Most types here implement `Pooled` as `#[derive(Pooled)]` does, with the
+//! per-type thread-local cache pointer that a thread's exit must empty
+//! before its slot is reused; the constructor tests use the plain path.
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-use std::thread;
+use std::thread::{self, LocalKey};
 
+use pool_runtime::__private::LocalCache;
 use pool_runtime::{Guard, Pool, Pooled, Reset, Stats};
 
 /// A type with its own static pool and its own counters, so that tests
@@ -58,10 +63,20 @@ macro_rules! counted {
             }
         }
 
+        /// As `#[derive(Pooled)]` writes it, with the thread-local cache
+        /// pointer that skips the pool lookup (the path with the most to get
+        /// wrong at thread exit).
         impl Pooled for $name {
             fn pool() -> &'static Pool<Self> {
                 static POOL: Pool<$name> = Pool::from_fn($name::new).with_capacity($capacity);
                 &POOL
+            }
+
+            fn __local_cache() -> Option<&'static LocalKey<LocalCache<Self>>> {
+                thread_local! {
+                    static CACHE: LocalCache<$name> = const { LocalCache::new() };
+                }
+                Some(&CACHE)
             }
         }
     };
