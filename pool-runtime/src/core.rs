@@ -972,10 +972,20 @@ impl<T> Drop for Core<T> {
                 drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, 1 << bucket)) });
             }
         }
+        // A destructor that panics does not stop the others (as in `bury`).
+        let mut panic = None;
         for object in objects {
             // SAFETY: each idle object came from `Box::into_raw` and is
             // owned by the pool alone.
-            drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
+            let object = unsafe { Box::from_raw(object.as_ptr()) };
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
+                panic.get_or_insert(payload);
+            }
+        }
+        if let Some(payload) = panic {
+            if !std::thread::panicking() {
+                resume_unwind(payload);
+            }
         }
     }
 }

@@ -631,3 +631,33 @@ fn a_remembered_cache_is_forgotten_before_its_slot_is_reused() {
         "threads reuse each other's objects: {s:?}"
     );
 }
+
+#[test]
+fn a_dropped_pool_drops_every_object_even_if_one_destructor_panics() {
+    static LIVE: std::sync::LazyLock<Arc<AtomicUsize>> = std::sync::LazyLock::new(Default::default);
+    static PANICKED: AtomicBool = AtomicBool::new(false);
+    struct Fragile(#[allow(dead_code, reason = "held for its Drop")] Tracked);
+    impl Reset for Fragile {
+        fn reset(&mut self) {}
+    }
+    impl Drop for Fragile {
+        fn drop(&mut self) {
+            if !PANICKED.swap(true, Ordering::SeqCst) {
+                panic!("first destructor fails");
+            }
+        }
+    }
+    fn make() -> Fragile {
+        Fragile(Tracked::new(&LIVE))
+    }
+    let pool = Pool::from_fn(make);
+    let guards: Vec<_> = (0..10).map(|_| pool.acquire()).collect();
+    drop(guards);
+    let err = catch_unwind(AssertUnwindSafe(move || drop(pool))).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"first destructor fails"));
+    assert_eq!(
+        LIVE.load(Ordering::SeqCst),
+        0,
+        "the other nine were dropped too"
+    );
+}
