@@ -650,7 +650,17 @@ impl<T> Core<T> {
     /// As for [`Core::pop`].
     #[cold]
     pub(crate) unsafe fn catch_up(&self, slot: impl Into<Slot>) {
-        let slot = slot.into();
+        // SAFETY: forwarded from the caller.
+        unsafe { self.settle(slot.into(), false) }
+    }
+
+    /// Brings a cache up to date with the trims it has not seen, or, when
+    /// its thread exits, empties it whatever its age.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::pop`].
+    unsafe fn settle(&self, slot: Slot, exiting: bool) {
         let Some(shard) = self.existing_shard(slot) else {
             return;
         };
@@ -659,42 +669,51 @@ impl<T> Core<T> {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
             let behind = epoch.wrapping_sub(local.seen_epoch);
-            if behind == 0 {
+            if behind == 0 && !exiting {
                 return None;
             }
             local.seen_epoch = epoch;
-            Some(self.empty_cache(slot, shard, local, behind >= 2))
+            if exiting {
+                // The next thread in this slot may behave differently.
+                local.limit = 0;
+            }
+            Some(self.empty_cache(slot, shard, local, behind))
         });
         if let Some(doomed) = doomed {
             self.bury(doomed);
         }
     }
 
-    /// Empties a cache: its objects go to the shared layer (as `old` if a
-    /// trim passed since they arrived) or, if `drop_them`, out to be dropped;
-    /// its spare units go back to the budget.
+    /// Empties a cache that has missed `behind` trims: its objects go to
+    /// the shared layer as they are (none missed), as `old` (one: the next
+    /// trim drops them), or out to be dropped (two, or a clear); its spare
+    /// units go back to the budget.
     fn empty_cache(
         &self,
         slot: Slot,
         shard: &Shard<T>,
         local: &mut Local<T>,
-        drop_them: bool,
+        behind: usize,
     ) -> Doomed<T> {
         let len = shard.len.load(Ordering::Relaxed);
         shard.len.store(0, Ordering::Relaxed);
-        let objects = local.slots[..len].iter().map(|&p| {
-            // SAFETY: slots below `len` hold live objects.
-            unsafe { NonNull::new_unchecked(p) }
-        });
         let spare = mem::take(&mut local.units) - len;
-        if drop_them {
-            return Doomed {
-                objects: objects.collect(),
-                units: spare + len,
-            };
-        }
+        let age = match behind {
+            0 => Age::Fresh,
+            1 => Age::Old,
+            _ => {
+                let objects = local.slots[..len].iter().map(|&p| {
+                    // SAFETY: slots below `len` hold live objects.
+                    unsafe { NonNull::new_unchecked(p) }
+                });
+                return Doomed {
+                    objects: objects.collect(),
+                    units: spare + len,
+                };
+            }
+        };
         if len > 0 {
-            self.put_in_stash(self.home(slot), Age::Old, &local.slots[..len]);
+            self.put_in_stash(self.home(slot), age, &local.slots[..len]);
         }
         Doomed {
             objects: Vec::new(),
@@ -875,34 +894,8 @@ impl<T> Core<T> {
     ///
     /// As for [`Core::pop`], and the thread must not use the slot afterwards.
     pub(crate) unsafe fn release_slot(&self, slot: impl Into<Slot>) {
-        let slot = slot.into();
-        let Some(shard) = self.existing_shard(slot) else {
-            return;
-        };
-        let epoch = shard.epoch.load(Ordering::Relaxed);
-        let doomed = shard.local.with_mut(|local| {
-            // SAFETY: the caller owns this slot; no user code runs here.
-            let local = unsafe { &mut *local };
-            let behind = epoch.wrapping_sub(local.seen_epoch);
-            local.seen_epoch = epoch;
-            // The next thread in this slot may behave differently.
-            local.limit = 0;
-            if behind == 0 {
-                // Fresh objects stay fresh: move them as they are.
-                let len = shard.len.load(Ordering::Relaxed);
-                shard.len.store(0, Ordering::Relaxed);
-                if len > 0 {
-                    self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..len]);
-                }
-                Doomed {
-                    objects: Vec::new(),
-                    units: mem::take(&mut local.units) - len,
-                }
-            } else {
-                self.empty_cache(slot, shard, local, behind >= 2)
-            }
-        });
-        self.bury(doomed);
+        // SAFETY: forwarded from the caller.
+        unsafe { self.settle(slot.into(), true) }
     }
 
     /// The counters summed over every slot, and the idle objects now.

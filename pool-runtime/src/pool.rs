@@ -243,17 +243,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// An object the caller now owns: idle or newly built.
     #[inline]
     pub(crate) fn take(&self) -> NonNull<T> {
-        let core = self.core();
-        let slot = thread::current();
-        let idle = match slot {
-            // SAFETY: `thread::current` is this thread's own slot.
-            Some(slot) => unsafe { core.pop(slot) },
-            None => core.pop_unowned(),
-        };
-        match idle {
-            Some(object) => object,
-            None => self.build_missing(core, slot),
-        }
+        self.take_at(self.core(), thread::current())
     }
 
     /// The slow half of an acquire through a [`LocalCache`]: finds this
@@ -266,6 +256,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
         if let Some(slot) = slot {
             cache.fill(core.cache_of(slot));
         }
+        self.take_at(core, slot)
+    }
+
+    #[inline]
+    fn take_at(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
         let idle = match slot {
             // SAFETY: `thread::current` is this thread's own slot.
             Some(slot) => unsafe { core.pop(slot) },
