@@ -31,6 +31,7 @@
 //! private cache is borrowed or a stash is locked: objects to drop are
 //! carried out first, so a destructor that uses the pool again is safe.
 
+use std::any::Any;
 use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::{self, NonNull};
@@ -728,24 +729,14 @@ impl<T> Core<T> {
     /// dropped and every unit freed, then the first panic goes on.
     fn bury(&self, doomed: Doomed<T>) {
         let n = doomed.objects.len();
-        let mut panic = None;
-        for object in doomed.objects {
-            // SAFETY: every doomed object came from `Box::into_raw`, and was
-            // removed from the cache or stash that owned it.
-            let object = unsafe { Box::from_raw(object.as_ptr()) };
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
-                panic.get_or_insert(payload);
-            }
-        }
+        // SAFETY: every doomed object came from `Box::into_raw`, and was
+        // removed from the cache or stash that owned it.
+        let panic = unsafe { drop_all(doomed.objects) };
         if n > 0 {
             self.slow.trimmed.fetch_add(n as u64, Ordering::Relaxed);
         }
         self.give_units(doomed.units);
-        if let Some(payload) = panic {
-            if !std::thread::panicking() {
-                resume_unwind(payload);
-            }
-        }
+        rethrow(panic);
     }
 
     /// Counts an object built because the pool had none idle.
@@ -965,20 +956,36 @@ impl<T> Drop for Core<T> {
                 drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(base, 1 << bucket)) });
             }
         }
-        // A destructor that panics does not stop the others (as in `bury`).
-        let mut panic = None;
-        for object in objects {
-            // SAFETY: each idle object came from `Box::into_raw` and is
-            // owned by the pool alone.
-            let object = unsafe { Box::from_raw(object.as_ptr()) };
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
-                panic.get_or_insert(payload);
-            }
+        // SAFETY: each idle object came from `Box::into_raw` and is owned
+        // by the pool alone.
+        rethrow(unsafe { drop_all(objects) });
+    }
+}
+
+/// Drops every object, even when a destructor panics, and returns the first
+/// panic for the caller to pass on once its own books are straight.
+///
+/// # Safety
+///
+/// Every object comes from `Box::into_raw` and is owned by the caller alone.
+unsafe fn drop_all<T>(objects: Vec<NonNull<T>>) -> Option<Box<dyn Any + Send>> {
+    let mut panic = None;
+    for object in objects {
+        // SAFETY: forwarded from the caller.
+        let object = unsafe { Box::from_raw(object.as_ptr()) };
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
+            panic.get_or_insert(payload);
         }
-        if let Some(payload) = panic {
-            if !std::thread::panicking() {
-                resume_unwind(payload);
-            }
+    }
+    panic
+}
+
+/// Passes a caught panic on, unless the thread is already unwinding (a
+/// second panic would abort the process).
+pub(crate) fn rethrow(panic: Option<Box<dyn Any + Send>>) {
+    if let Some(payload) = panic {
+        if !std::thread::panicking() {
+            resume_unwind(payload);
         }
     }
 }
