@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Model-checks the pool's core with loom: every interleaving of 2-3 threads
-# up to LOOM_MAX_PREEMPTIONS preemptions (pool-runtime/src/loom_tests.rs).
+# Model-checks the pool with loom: every interleaving of 2-3 threads up to
+# LOOM_MAX_PREEMPTIONS preemptions, over the core
+# (pool-runtime/src/loom_tests.rs) and over the type registry and a pool's
+# first use (pool-runtime/src/loom_registry.rs).
+#
+# `repool_loom`, not `loom`: only this crate's own test build switches to
+# loom's types (pool-runtime/src/sync.rs), so a user's `--cfg loom` never
+# reaches repool.
 #
 # Release mode for speed, but with debug assertions and overflow checks on:
 # a counter that wraps under some interleaving is a bug we want to see.
@@ -9,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export RUSTFLAGS="--cfg loom ${RUSTFLAGS:-}"
+export RUSTFLAGS="--cfg repool_loom ${RUSTFLAGS:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/loom}"
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
 export CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true

@@ -186,3 +186,48 @@ fn the_limit_can_be_a_constant_expression() {
     computed.bytes.reserve_exact(33);
     assert!(computed.is_oversized());
 }
+
+/// A nested type's limit, wherever a wrapper holds it.
+#[derive(Reset, Default)]
+struct Limited {
+    #[pooled(max_capacity = 16)]
+    bytes: Vec<u8>,
+}
+
+#[derive(Pooled, Default)]
+struct Wrapped {
+    cell: std::cell::Cell<Limited>,
+    ref_cell: std::cell::RefCell<Limited>,
+    boxed: Box<Limited>,
+    array: [Limited; 2],
+    tuple: (u8, Limited),
+}
+
+#[test]
+fn every_wrapper_passes_a_nested_limit_on() {
+    type Grow = fn(&mut Wrapped);
+    let cases: [(&str, Grow); 5] = [
+        ("Cell", |w| w.cell.get_mut().bytes.reserve(1 << 20)),
+        ("RefCell", |w| w.ref_cell.get_mut().bytes.reserve(1 << 20)),
+        ("Box", |w| w.boxed.bytes.reserve(1 << 20)),
+        ("array", |w| w.array[1].bytes.reserve(1 << 20)),
+        ("tuple", |w| w.tuple.1.bytes.reserve(1 << 20)),
+    ];
+    for (wrapper, grow) in cases {
+        let before = Wrapped::pool().stats();
+        let mut guard = Wrapped::acquire();
+        grow(&mut guard);
+        drop(guard);
+        let step = Wrapped::pool().stats().since(&before);
+        assert_eq!(
+            (step.oversized, step.returned),
+            (1, 0),
+            "a 1 MiB buffer inside a {wrapper} went back to the pool: {step:?}"
+        );
+    }
+    // Within the limit, every wrapper's object is kept.
+    let before = Wrapped::pool().stats();
+    drop(Wrapped::acquire());
+    let step = Wrapped::pool().stats().since(&before);
+    assert_eq!((step.oversized, step.returned), (0, 1), "{step:?}");
+}

@@ -47,6 +47,14 @@ pub(crate) const LOCAL_MAX: usize = 32;
 /// objects: one lock per this many returns.
 const LOCAL_MIN: usize = 8;
 
+/// What a trim adds to every cache's `epoch` (a clear adds two trims).
+const TRIM: usize = 2;
+
+/// The low bit of a cache's `epoch`: the capacity changed, and the cache
+/// must be handed back so that it is sized anew. Set by whoever changes the
+/// capacity, cleared by the owner; trims step over it.
+const RESHAPED: usize = 1;
+
 /// Enough buckets of doubling size for every thread slot a `usize` can name.
 const BUCKETS: usize = usize::BITS as usize;
 
@@ -233,17 +241,19 @@ struct SlowCounters {
     user_discarded: AtomicU64,
     detached: AtomicU64,
     trimmed: AtomicU64,
+    /// Destructors of objects the pool dropped that panicked.
+    drop_panicked: AtomicU64,
 }
 
 /// What happened to a returned object that did not go back idle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
     Prewarmed,
-    OverCapacity,
     Oversized,
     ResetPanicked,
     UserDiscarded,
     Detached,
+    DropPanicked,
 }
 
 /// A snapshot of the counters, summed over every slot.
@@ -259,6 +269,7 @@ pub(crate) struct Counts {
     pub(crate) user_discarded: u64,
     pub(crate) detached: u64,
     pub(crate) trimmed: u64,
+    pub(crate) drop_panicked: u64,
     pub(crate) idle: usize,
 }
 
@@ -269,10 +280,51 @@ struct ReadMostly<T> {
 
 /// Fields written by the slow paths of many threads.
 struct Budget {
-    /// Free units: how many more objects may become idle.
+    /// Free units: how many more objects may become idle. Read as an
+    /// `isize`: after [`Core::set_capacity`] lowers the capacity it is
+    /// negative, a debt that units coming back pay before any is handed out.
     free: AtomicUsize,
     /// Objects in the stashes; lets a thread skip locking them when empty.
     shared_len: AtomicUsize,
+}
+
+/// The capacity and the cache sizes derived from it, read on slow paths
+/// only, so that [`Core::set_capacity`] can change them at run time.
+struct Shape {
+    capacity: AtomicUsize,
+    /// The most objects a cache keeps: at most a quarter of the capacity,
+    /// so a few threads cannot hold all of it privately.
+    local_cap: AtomicUsize,
+    /// Objects moved per transfer between a cache and the shared layer.
+    batch: AtomicUsize,
+}
+
+impl Shape {
+    fn new(capacity: usize) -> Self {
+        let shape = Self {
+            capacity: AtomicUsize::new(0),
+            local_cap: AtomicUsize::new(0),
+            batch: AtomicUsize::new(0),
+        };
+        shape.set(capacity);
+        shape
+    }
+
+    /// Stores `capacity` and its cache sizes; returns the old capacity.
+    fn set(&self, capacity: usize) -> usize {
+        let local_cap = LOCAL_MAX.min((capacity / 4).max(capacity.min(1)));
+        self.local_cap.store(local_cap, Ordering::Relaxed);
+        self.batch.store((local_cap / 2).max(1), Ordering::Relaxed);
+        self.capacity.swap(capacity, Ordering::Relaxed)
+    }
+
+    fn local_cap(&self) -> usize {
+        self.local_cap.load(Ordering::Relaxed)
+    }
+
+    fn batch(&self) -> usize {
+        self.batch.load(Ordering::Relaxed)
+    }
 }
 
 /// Objects taken out of a cache or stash, to be dropped once nothing is
@@ -289,9 +341,7 @@ pub(crate) struct Core<T> {
     slow: CachePadded<SlowCounters>,
     stashes: Box<[CachePadded<Mutex<Stash<T>>>]>,
     stash_mask: usize,
-    local_cap: usize,
-    /// Objects moved per transfer between a cache and the shared layer.
-    batch: usize,
+    shape: Shape,
 }
 
 // SAFETY: a `Core<T>` owns `T`s (through raw pointers) and hands them from
@@ -309,7 +359,6 @@ impl<T> Core<T> {
     /// A core that keeps at most `capacity` idle objects, with `stashes`
     /// lock-protected parts in its shared layer (rounded up to a power of two).
     pub(crate) fn new(capacity: usize, stashes: usize) -> Self {
-        let local_cap = LOCAL_MAX.min((capacity / 4).max(capacity.min(1)));
         let stashes = stashes.max(1).next_power_of_two();
         Self {
             read: CachePadded::new(ReadMostly {
@@ -329,8 +378,7 @@ impl<T> Core<T> {
                 })
                 .collect(),
             stash_mask: stashes - 1,
-            local_cap,
-            batch: (local_cap / 2).max(1),
+            shape: Shape::new(capacity),
         }
     }
 
@@ -390,15 +438,21 @@ impl<T> Core<T> {
         &self.stashes[index & self.stash_mask]
     }
 
-    /// Takes up to `want` free units; returns how many it got.
-    fn take_units(&self, want: usize) -> usize {
+    /// Takes up to `want` free units, but past the first one none that
+    /// would leave fewer than `floor` free; returns how many it got (0 when
+    /// none is free, or while a lowered capacity is still owed).
+    fn take_units(&self, want: usize, floor: usize) -> usize {
         let free = &self.budget.free;
         let mut current = free.load(Ordering::Relaxed);
         loop {
-            let got = current.min(want);
-            if got == 0 {
+            let available = match isize::try_from(current) {
+                Ok(n) if n > 0 => n as usize,
+                _ => return 0,
+            };
+            if want == 0 {
                 return 0;
             }
+            let got = want.min(available.saturating_sub(floor)).max(1);
             match free.compare_exchange_weak(
                 current,
                 current - got,
@@ -411,10 +465,18 @@ impl<T> Core<T> {
         }
     }
 
+    /// Hands units back; wrapping, so that paying a debt (a negative
+    /// `free`) needs no special case.
     fn give_units(&self, units: usize) {
         if units > 0 {
             self.budget.free.fetch_add(units, Ordering::Relaxed);
         }
+    }
+
+    /// Free units as a signed number: negative while a lowered capacity is
+    /// owed.
+    fn free_signed(&self) -> isize {
+        self.budget.free.load(Ordering::Relaxed) as isize
     }
 
     /// An idle object for the thread owning slot `index`, or `None` when the
@@ -467,7 +529,7 @@ impl<T> Core<T> {
             return NonNull::new(object);
         }
         // No user code runs from here on, so the cache stays empty.
-        let batch = self.take_from_stashes(slot.index(), self.batch);
+        let batch = self.take_from_stashes(slot.index(), self.shape.batch());
         let (object, spare_units) = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -580,12 +642,13 @@ impl<T> Core<T> {
         // SAFETY: forwarded from the caller.
         unsafe { self.catch_up(slot) };
         let shard = self.shard(slot);
+        let local_cap = self.shape.local_cap();
         let accepted = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
             let mut len = shard.len.load(Ordering::Relaxed);
             if local.limit == 0 {
-                local.limit = LOCAL_MIN.min(self.local_cap);
+                local.limit = LOCAL_MIN.min(local_cap);
             }
             if len == local.units {
                 if local.units >= local.limit && len > 0 {
@@ -599,9 +662,9 @@ impl<T> Core<T> {
                     local.hits_seen = hits;
                     let moved = if returns_only { len } else { len.div_ceil(2) };
                     local.limit = if returns_only {
-                        (local.limit / 2).max(LOCAL_MIN).min(self.local_cap)
+                        (local.limit / 2).max(LOCAL_MIN).min(local_cap)
                     } else {
-                        (local.limit * 2).min(self.local_cap)
+                        (local.limit * 2).min(local_cap)
                     };
                     self.put_in_stash(self.home(slot), Age::Fresh, &local.slots[..moved]);
                     local.slots.copy_within(moved..len, 0);
@@ -610,12 +673,18 @@ impl<T> Core<T> {
                     shard.len.store(len, Ordering::Relaxed);
                 }
                 // A unit for this object, and a few for the next returns so
-                // that they need no atomic.
+                // that they need no atomic. Those spare units hold no
+                // object, and a thread that parks keeps them until it uses
+                // the pool again, so they may never take the free units
+                // below half the capacity: whatever threads park, the
+                // others can still keep objects idle.
                 let want = self
-                    .batch
+                    .shape
+                    .batch()
                     .min(local.limit.saturating_sub(local.units))
                     .max(1);
-                let got = self.take_units(want);
+                let floor = self.shape.capacity.load(Ordering::Relaxed) / 2;
+                let got = self.take_units(want, floor);
                 if got == 0 {
                     // The pool is at capacity. What this cache holds is
                     // better off where every thread can reuse it than kept
@@ -638,13 +707,22 @@ impl<T> Core<T> {
             Ok(())
         } else {
             self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
+            // This cache may just have handed its objects to the shared
+            // layer, where a lowered capacity can take them. A destructor's
+            // panic is counted: the return it interrupts is not its cause.
+            drop(self.pay_debt());
             Err(object)
         }
     }
 
     /// Applies the trims this slot's cache has not seen yet: after one, its
     /// objects become `old` in the shared layer (the next trim drops them);
-    /// after two or a clear, they are dropped.
+    /// after two or a clear, they are dropped. After a capacity change the
+    /// cache is handed back whole, so it is sized anew.
+    ///
+    /// Destructors that panic are counted, not passed on: the objects were
+    /// idle, and the operation that caught up (an acquire, a return, a
+    /// thread's exit) has nothing to do with them.
     ///
     /// # Safety
     ///
@@ -652,37 +730,44 @@ impl<T> Core<T> {
     #[cold]
     pub(crate) unsafe fn catch_up(&self, slot: impl Into<Slot>) {
         // SAFETY: forwarded from the caller.
-        unsafe { self.settle(slot.into(), false) }
+        drop(unsafe { self.settle(slot.into(), false) });
     }
 
-    /// Brings a cache up to date with the trims it has not seen, or, when
-    /// its thread exits, empties it whatever its age.
+    /// Brings a cache up to date with the trims and capacity changes it has
+    /// not seen, or, when its thread exits, empties it whatever its age.
+    /// Returns the first panic of a destructor it ran (all are counted).
     ///
     /// # Safety
     ///
     /// As for [`Core::pop`].
-    unsafe fn settle(&self, slot: Slot, exiting: bool) {
-        let Some(shard) = self.existing_shard(slot) else {
-            return;
-        };
-        let epoch = shard.epoch.load(Ordering::Relaxed);
+    unsafe fn settle(&self, slot: Slot, exiting: bool) -> Option<Panic> {
+        let shard = self.existing_shard(slot)?;
+        let mut epoch = shard.epoch.load(Ordering::Relaxed);
+        let reshaped = epoch & RESHAPED != 0;
+        if reshaped {
+            // Only the owner clears the flag, on this slow path; trims that
+            // raced in since the load are in the value it returns.
+            epoch = shard.epoch.fetch_and(!RESHAPED, Ordering::Relaxed) & !RESHAPED;
+        }
         let doomed = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
-            let behind = epoch.wrapping_sub(local.seen_epoch);
-            if behind == 0 && !exiting {
+            let behind = epoch.wrapping_sub(local.seen_epoch) / TRIM;
+            if behind == 0 && !exiting && !reshaped {
                 return None;
             }
             local.seen_epoch = epoch;
-            if exiting {
-                // The next thread in this slot may behave differently.
+            if exiting || reshaped {
+                // The next thread in this slot may behave differently, and
+                // a new capacity means new cache sizes.
                 local.limit = 0;
             }
             Some(self.empty_cache(slot, shard, local, behind))
         });
-        if let Some(doomed) = doomed {
-            self.bury(doomed);
-        }
+        let panic = doomed.and_then(|doomed| self.bury(doomed));
+        // Objects this cache just handed over may be what a lowered
+        // capacity was still waiting for.
+        panic.or(self.pay_debt())
     }
 
     /// Empties a cache that has missed `behind` trims: its objects go to
@@ -726,17 +811,96 @@ impl<T> Core<T> {
     /// order, so the pool never has more than `capacity` idle objects alive).
     ///
     /// A destructor that panics does not stop the others: every object is
-    /// dropped and every unit freed, then the first panic goes on.
-    fn bury(&self, doomed: Doomed<T>) {
+    /// dropped and every unit freed; panics are counted and the first is
+    /// returned for the caller to pass on or not.
+    fn bury(&self, doomed: Doomed<T>) -> Option<Panic> {
         let n = doomed.objects.len();
         // SAFETY: every doomed object came from `Box::into_raw`, and was
         // removed from the cache or stash that owned it.
-        let panic = unsafe { drop_all(doomed.objects) };
+        let (panic, panicked) = unsafe { drop_all(doomed.objects) };
         if n > 0 {
             self.slow.trimmed.fetch_add(n as u64, Ordering::Relaxed);
         }
+        self.note(Event::DropPanicked, panicked);
         self.give_units(doomed.units);
-        rethrow(panic);
+        panic
+    }
+
+    /// Drops idle objects of the shared layer, oldest list first, until a
+    /// lowered capacity is paid for (objects in other threads' caches pay
+    /// when those threads next use the pool).
+    fn pay_debt(&self) -> Option<Panic> {
+        let owed = usize::try_from(-self.free_signed()).unwrap_or(0);
+        if owed == 0 {
+            return None;
+        }
+        self.pay_debt_slow(owed)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pay_debt_slow(&self, owed: usize) -> Option<Panic> {
+        // Part of the debt may be spare units in other threads' caches, which
+        // hold no object: drop no more than the objects beyond capacity.
+        let owed = owed.min(self.idle().saturating_sub(self.capacity()));
+        if owed == 0 {
+            return None;
+        }
+        let mut objects = Vec::new();
+        for stash in self.stashes.iter() {
+            let mut stash = lock(stash);
+            let before = objects.len();
+            while objects.len() < owed {
+                match stash.old.pop().or_else(|| stash.fresh.pop()) {
+                    Some(object) => objects.push(object),
+                    None => break,
+                }
+            }
+            self.taken_from_stash(objects.len() - before);
+            if objects.len() == owed {
+                break;
+            }
+        }
+        self.bury(Doomed {
+            units: objects.len(),
+            objects,
+        })
+    }
+
+    /// Changes the capacity at once: this thread's cache and the shared
+    /// layer shed what a lower capacity no longer allows now, other
+    /// threads' caches at their next use of the pool. Returns the first
+    /// panic of a destructor it ran (all are counted).
+    ///
+    /// # Safety
+    ///
+    /// If `slot` is `Some`, as for [`Core::pop`].
+    pub(crate) unsafe fn set_capacity(&self, capacity: usize, slot: Option<Slot>) -> Option<Panic> {
+        let old = self.shape.set(capacity);
+        if capacity >= old {
+            self.give_units(capacity - old);
+            return None;
+        }
+        // Wrapping below zero: the debt that returning units pay first.
+        self.budget
+            .free
+            .fetch_sub(old - capacity, Ordering::Relaxed);
+        self.for_each_shard(|shard| {
+            shard.epoch.fetch_or(RESHAPED, Ordering::Relaxed);
+        });
+        // This thread's cache first: its spare units pay part of the debt.
+        let own = match slot {
+            // SAFETY: forwarded from the caller.
+            Some(slot) => unsafe { self.settle(slot, false) },
+            None => None,
+        };
+        let panic = self.pay_debt();
+        own.or(panic)
+    }
+
+    /// The most idle objects this core keeps.
+    pub(crate) fn capacity(&self) -> usize {
+        self.shape.capacity.load(Ordering::Relaxed)
     }
 
     /// Counts an object built because the pool had none idle.
@@ -765,7 +929,7 @@ impl<T> Core<T> {
 
     /// Returns an object from a thread that has no slot.
     pub(crate) fn push_unowned(&self, object: NonNull<T>) -> Result<(), NonNull<T>> {
-        if self.take_units(1) == 0 {
+        if self.take_units(1, 0) == 0 {
             self.slow.over_capacity.fetch_add(1, Ordering::Relaxed);
             return Err(object);
         }
@@ -779,47 +943,60 @@ impl<T> Core<T> {
     pub(crate) fn note(&self, event: Event, n: u64) {
         let counter = match event {
             Event::Prewarmed => &self.slow.prewarmed,
-            Event::OverCapacity => &self.slow.over_capacity,
             Event::Oversized => &self.slow.oversized,
             Event::ResetPanicked => &self.slow.reset_panicked,
             Event::UserDiscarded => &self.slow.user_discarded,
             Event::Detached => &self.slow.detached,
+            Event::DropPanicked => &self.slow.drop_panicked,
         };
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// Adds `objects` built in advance to the shared layer, as many as the
-    /// budget allows; hands back the ones that did not fit.
-    pub(crate) fn stock(&self, mut objects: Vec<NonNull<T>>) -> Vec<NonNull<T>> {
-        let got = self.take_units(objects.len());
-        let rest = objects.split_off(got);
-        if got > 0 {
-            // Spread them so that every thread's home stash has some.
-            let per = got.div_ceil(self.stashes.len());
-            for (i, chunk) in objects.chunks(per).enumerate() {
-                let mut stash = lock(&self.stashes[i]);
-                stash.fresh.extend_from_slice(chunk);
-                self.budget
-                    .shared_len
-                    .fetch_add(chunk.len(), Ordering::Relaxed);
-            }
+    /// Takes up to `n` free units for objects about to be built in advance.
+    /// Reserving first means no object is built that the pool cannot keep;
+    /// the caller hands the units to [`Core::stock_reserved`] with the
+    /// objects, or back with [`Core::unreserve`].
+    pub(crate) fn reserve(&self, n: usize) -> usize {
+        self.take_units(n, 0)
+    }
+
+    /// Gives back units from [`Core::reserve`] that no object came for.
+    pub(crate) fn unreserve(&self, units: usize) {
+        self.give_units(units);
+    }
+
+    /// Adds objects built in advance to the shared layer, with the units
+    /// reserved for them.
+    pub(crate) fn stock_reserved(&self, objects: Vec<NonNull<T>>) {
+        if objects.is_empty() {
+            return;
         }
-        rest
+        // Spread them so that every thread's home stash has some.
+        let per = objects.len().div_ceil(self.stashes.len());
+        for (i, chunk) in objects.chunks(per).enumerate() {
+            let mut stash = lock(&self.stashes[i]);
+            stash.fresh.extend_from_slice(chunk);
+            self.budget
+                .shared_len
+                .fetch_add(chunk.len(), Ordering::Relaxed);
+        }
     }
 
     /// How many units are free: how many objects could be stocked now.
+    #[cfg(test)]
     pub(crate) fn free_units(&self) -> usize {
-        self.budget.free.load(Ordering::Relaxed)
+        usize::try_from(self.free_signed()).unwrap_or(0)
     }
 
     /// Drops every object idle since the previous trim, and ages the rest.
     /// `slot` is the caller's, if it has one, so its own cache is
-    /// trimmed now rather than at its next operation.
+    /// trimmed now rather than at its next operation. Returns the first
+    /// panic of a destructor, once the whole sweep is done.
     ///
     /// # Safety
     ///
     /// If `slot` is `Some`, as for [`Core::pop`].
-    pub(crate) unsafe fn trim(&self, slot: Option<Slot>) {
+    pub(crate) unsafe fn trim(&self, slot: Option<Slot>) -> Option<Panic> {
         // SAFETY: forwarded from the caller.
         unsafe {
             self.sweep(slot, 1, |stash| {
@@ -828,19 +1005,20 @@ impl<T> Core<T> {
         }
     }
 
-    /// Drops every idle object.
+    /// Drops every idle object; returns the first panic of a destructor,
+    /// once every object is dropped.
     ///
     /// # Safety
     ///
     /// If `slot` is `Some`, as for [`Core::pop`].
-    pub(crate) unsafe fn clear(&self, slot: Option<Slot>) {
+    pub(crate) unsafe fn clear(&self, slot: Option<Slot>) -> Option<Panic> {
         // SAFETY: forwarded from the caller.
         unsafe {
             self.sweep(slot, 2, |stash| {
                 let mut all = mem::take(&mut stash.old);
                 all.append(&mut stash.fresh);
                 all
-            });
+            })
         }
     }
 
@@ -850,9 +1028,10 @@ impl<T> Core<T> {
     unsafe fn sweep(
         &self,
         slot: Option<Slot>,
-        epochs: usize,
+        trims: usize,
         take: impl Fn(&mut Stash<T>) -> Vec<NonNull<T>>,
-    ) {
+    ) -> Option<Panic> {
+        let mut first = None;
         for stash in self.stashes.iter() {
             let objects = {
                 let mut stash = lock(stash);
@@ -860,21 +1039,24 @@ impl<T> Core<T> {
                 self.taken_from_stash(objects.len());
                 objects
             };
-            self.bury(Doomed {
+            let panic = self.bury(Doomed {
                 units: objects.len(),
                 objects,
             });
+            first = first.or(panic);
         }
         // Bumped after the stashes are swept, so a cache that catches up
         // with this trim puts its objects into `old` after the sweep: they
         // survive until the next trim, as every idle object does.
         self.for_each_shard(|shard| {
-            shard.epoch.fetch_add(epochs, Ordering::Relaxed);
+            shard.epoch.fetch_add(trims * TRIM, Ordering::Relaxed);
         });
         if let Some(slot) = slot {
             // SAFETY: forwarded from the caller.
-            unsafe { self.catch_up(slot) };
+            let panic = unsafe { self.settle(slot, false) };
+            first = first.or(panic);
         }
+        first
     }
 
     /// Hands back `slot`'s cache when its thread exits: objects go to
@@ -884,9 +1066,19 @@ impl<T> Core<T> {
     /// # Safety
     ///
     /// As for [`Core::pop`], and the thread must not use the slot afterwards.
+    ///
+    /// A destructor that panics here is counted and goes no further: this
+    /// runs in a thread-local destructor, where a panic aborts the process.
     pub(crate) unsafe fn release_slot(&self, slot: impl Into<Slot>) {
         // SAFETY: forwarded from the caller.
-        unsafe { self.settle(slot.into(), true) }
+        drop(unsafe { self.settle(slot.into(), true) });
+    }
+
+    /// Idle objects now, in every cache and the shared layer.
+    fn idle(&self) -> usize {
+        let mut idle = self.budget.shared_len.load(Ordering::Relaxed);
+        self.for_each_shard(|shard| idle += shard.len.load(Ordering::Relaxed));
+        idle
     }
 
     /// The counters summed over every slot, and the idle objects now.
@@ -904,6 +1096,7 @@ impl<T> Core<T> {
             user_discarded: get(&slow.user_discarded),
             detached: get(&slow.detached),
             trimmed: get(&slow.trimmed),
+            drop_panicked: get(&slow.drop_panicked),
             idle: self.budget.shared_len.load(Ordering::Relaxed),
         };
         self.for_each_shard(|shard| {
@@ -957,46 +1150,52 @@ impl<T> Drop for Core<T> {
             }
         }
         // SAFETY: each idle object came from `Box::into_raw` and is owned
-        // by the pool alone.
-        rethrow(unsafe { drop_all(objects) });
+        // by the pool alone. A destructor's panic stops here: a pool may
+        // be dropped by the last `Arc` anywhere, a thread-local destructor
+        // included, where passing it on would abort the process. The panic
+        // hook has reported it already.
+        drop(unsafe { drop_all(objects) });
     }
 }
 
-/// Drops every object, even when a destructor panics, and returns the first
-/// panic for the caller to pass on once its own books are straight.
+/// A caught panic's payload.
+pub(crate) type Panic = Box<dyn Any + Send>;
+
+/// Drops every object, even when a destructor panics; returns the first
+/// panic, for the caller to pass on once its own books are straight, and
+/// how many destructors panicked.
 ///
 /// # Safety
 ///
 /// Every object comes from `Box::into_raw` and is owned by the caller alone.
-unsafe fn drop_all<T>(objects: Vec<NonNull<T>>) -> Option<Box<dyn Any + Send>> {
-    let mut panic = None;
+unsafe fn drop_all<T>(objects: Vec<NonNull<T>>) -> (Option<Panic>, u64) {
+    let mut first = None;
+    let mut panicked = 0;
     for object in objects {
         // SAFETY: forwarded from the caller.
         let object = unsafe { Box::from_raw(object.as_ptr()) };
         if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(object))) {
-            panic.get_or_insert(payload);
+            panicked += 1;
+            first.get_or_insert(payload);
         }
     }
-    panic
+    (first, panicked)
 }
 
-/// Passes a caught panic on, unless the thread is already unwinding (a
-/// second panic would abort the process).
-pub(crate) fn rethrow(panic: Option<Box<dyn Any + Send>>) {
+/// Whether a panic may go on from here: not while the thread is already
+/// unwinding (a second panic aborts), nor once its thread-locals are being
+/// torn down (a panic out of a thread-local destructor aborts too).
+pub(crate) fn may_unwind() -> bool {
+    !std::thread::panicking() && crate::thread::current().is_some()
+}
+
+/// Passes a caught panic on where that is safe (see [`may_unwind`]);
+/// elsewhere it was counted and the panic hook has reported it.
+pub(crate) fn rethrow(panic: Option<Panic>) {
     if let Some(payload) = panic {
-        if !std::thread::panicking() {
+        if may_unwind() {
             resume_unwind(payload);
         }
-    }
-}
-
-/// Drops a value; while the thread is already unwinding, a panic from its
-/// destructor is swallowed instead of aborting the process.
-pub(crate) fn drop_quietly<V>(value: V) {
-    if std::thread::panicking() {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(value)));
-    } else {
-        drop(value);
     }
 }
 
@@ -1041,7 +1240,7 @@ impl<T> BatchBuf<T> {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(repool_loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
@@ -1119,7 +1318,7 @@ mod tests {
             unsafe { core.push(0, boxed(i)).unwrap() };
         }
         // Slot 0 keeps at most `local_cap`; the rest went to the stash.
-        assert_eq!(core.local_cap, 16);
+        assert_eq!(core.shape.local_cap(), 16);
         let mut taken = Vec::new();
         // SAFETY: slot 1 used by this thread only.
         while let Some(p) = unsafe { core.pop(1) } {
@@ -1197,10 +1396,10 @@ mod tests {
             unsafe { core.push(0, boxed(i)).unwrap() };
         }
         // SAFETY: slot 0 is this thread's.
-        unsafe { core.trim(Some(Slot::of(0))) };
+        drop(unsafe { core.trim(Some(Slot::of(0))) });
         assert_eq!(core.counts().idle, 4, "objects survive one trim");
         // SAFETY: slot 0 is this thread's.
-        unsafe { core.trim(Some(Slot::of(0))) };
+        drop(unsafe { core.trim(Some(Slot::of(0))) });
         assert_eq!(core.counts().idle, 0, "and not two");
         assert_eq!(core.counts().trimmed, 4);
         assert_eq!(core.free_units(), 64, "every unit came back");
@@ -1239,6 +1438,99 @@ mod tests {
             let p = core.pop(5).expect("the object moved to the shared layer");
             assert_eq!(free(p), 1);
         }
+    }
+
+    #[test]
+    fn parked_caches_leave_the_others_room() {
+        let core = Core::new(64, 2);
+        // Eight threads return one object each and never come back: their
+        // caches reserve spare units, and two clears cannot reach them.
+        for slot in 1..=8 {
+            // SAFETY: slots used by this thread, one at a time.
+            unsafe { core.push(slot, boxed(slot as u32)).unwrap() };
+        }
+        // SAFETY: slot 0 is this thread's.
+        unsafe {
+            drop(core.clear(Some(Slot::of(0))));
+            drop(core.clear(Some(Slot::of(0))));
+        }
+        assert!(
+            core.free_units() >= 64 / 2 - 8,
+            "parked caches hold {} of 64 units",
+            64 - core.free_units()
+        );
+        // Slot 0 round-trips two objects at a time and is served from the pool.
+        let before = core.counts();
+        let (mut a, mut b) = (boxed(100), boxed(101));
+        for _ in 0..100 {
+            // SAFETY: slot 0 is this thread's; the objects are ours.
+            unsafe {
+                core.push(0, a).unwrap();
+                core.push(0, b).unwrap();
+                a = core.pop(0).expect("reused");
+                b = core.pop(0).expect("reused");
+            }
+        }
+        let after = core.counts();
+        assert_eq!(after.over_capacity, before.over_capacity);
+        assert_eq!(after.hits - before.hits, 200);
+        free(a);
+        free(b);
+        for slot in 0..=8 {
+            // SAFETY: these slots are used by this thread only.
+            unsafe { core.release_slot(slot) };
+        }
+        assert_eq!(core.free_units(), 64, "every unit came back");
+    }
+
+    #[test]
+    fn a_lowered_capacity_is_kept_at_once() {
+        let core = Core::new(64, 2);
+        for i in 0..40 {
+            // SAFETY: slot 0 used by this thread only.
+            unsafe { core.push(0, boxed(i)).unwrap() };
+        }
+        assert_eq!(core.counts().idle, 40);
+        // SAFETY: slot 0 is this thread's.
+        assert!(unsafe { core.set_capacity(5, Some(Slot::of(0))) }.is_none());
+        let c = core.counts();
+        assert_eq!((core.capacity(), c.idle, c.trimmed), (5, 5, 35));
+        assert_eq!(core.free_units(), 0);
+        // The bound holds for returns from now on.
+        let mut rejected = 0;
+        for i in 0..10 {
+            // SAFETY: slot 0 used by this thread only.
+            if let Err(p) = unsafe { core.push(0, boxed(i)) } {
+                free(p);
+                rejected += 1;
+            }
+        }
+        assert_eq!((core.counts().idle, rejected), (5, 10));
+        // Raised again, the room is there at once.
+        // SAFETY: slot 0 is this thread's.
+        assert!(unsafe { core.set_capacity(8, Some(Slot::of(0))) }.is_none());
+        assert_eq!(core.free_units(), 3);
+        // SAFETY: slot 0 is this thread's.
+        drop(unsafe { core.clear(Some(Slot::of(0))) });
+        assert_eq!(core.free_units(), 8, "every unit came back");
+    }
+
+    #[test]
+    fn another_threads_cache_sheds_a_lowered_capacity_at_its_next_use() {
+        let core = Core::new(64, 2);
+        for i in 0..10 {
+            // SAFETY: slot 1 used by this thread only.
+            unsafe { core.push(1, boxed(i)).unwrap() };
+        }
+        // SAFETY: slot 0 is this thread's.
+        drop(unsafe { core.set_capacity(2, Some(Slot::of(0))) });
+        // SAFETY: slot 1 used by this thread only.
+        let p = unsafe { core.pop(1) }.expect("one of the two kept");
+        free(p);
+        assert_eq!(core.counts().idle, 1);
+        // SAFETY: slot 1 used by this thread only.
+        unsafe { core.release_slot(1) };
+        assert_eq!(core.free_units() + core.counts().idle, 2);
     }
 
     #[test]

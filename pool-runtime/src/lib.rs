@@ -22,8 +22,11 @@
 
 mod core;
 mod guard;
+mod lazy;
 mod local;
-#[cfg(all(test, loom))]
+#[cfg(all(test, repool_loom))]
+mod loom_registry;
+#[cfg(all(test, repool_loom))]
 mod loom_tests;
 mod pool;
 mod pooled;

@@ -145,7 +145,12 @@ unsafe impl Send for Handoff {}
 struct Harness {
     core: Core<Obj>,
     oracle: SharedOracle,
+    /// The capacity the core was made with: the bound at every step, since
+    /// a model only ever lowers it.
     capacity: usize,
+    /// The capacity now, the bound at quiescence. A `std` atomic: the
+    /// harness's own books, invisible to loom like the oracle.
+    target: std::sync::atomic::AtomicUsize,
 }
 
 impl Harness {
@@ -154,6 +159,7 @@ impl Harness {
             core: Core::new(capacity, stashes),
             oracle: Arc::default(),
             capacity,
+            target: std::sync::atomic::AtomicUsize::new(capacity),
         })
     }
 
@@ -293,16 +299,15 @@ impl Harness {
         self.check_bound();
     }
 
-    /// `Pool::prewarm` without the counting: hands `n` new objects to the
-    /// shared layer, dropping the ones it has no room for.
+    /// `Pool::prewarm` without the counting: reserves room for up to `n`
+    /// objects, builds that many and hands them to the shared layer.
     fn stock(&self, n: usize) {
-        let objects: Vec<_> = (0..n).map(|_| self.build()).collect();
+        let room = self.core.reserve(n);
+        let objects: Vec<_> = (0..room).map(|_| self.build()).collect();
         let ids: Vec<_> = objects.iter().map(|&obj| self.let_go(obj)).collect();
-        let rest = self.core.stock(objects.clone());
-        let stocked = objects.len() - rest.len();
-        for (i, (&id, &obj)) in ids.iter().zip(&objects).enumerate() {
-            let result = if i < stocked { Ok(()) } else { Err(obj) };
-            self.settle_as(id, obj, result, false);
+        self.core.stock_reserved(objects.clone());
+        for (&id, &obj) in ids.iter().zip(&objects) {
+            self.settle_as(id, obj, Ok(()), false);
         }
         self.check_bound();
     }
@@ -316,6 +321,16 @@ impl Harness {
     fn clear(&self, slot: Option<usize>) {
         // SAFETY: as in `trim`.
         unsafe { self.core.clear(slot.map(Slot::of)) };
+        self.check_bound();
+    }
+
+    /// Lowers the capacity; `slot`, if any, is the caller's.
+    fn set_capacity(&self, capacity: usize, slot: Option<usize>) {
+        assert!(capacity <= self.capacity, "models only lower it");
+        self.target
+            .store(capacity, std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as in `trim`.
+        unsafe { self.core.set_capacity(capacity, slot.map(Slot::of)) };
         self.check_bound();
     }
 
@@ -347,22 +362,25 @@ impl Harness {
     /// once the given slots (every slot used) are released, every unit of
     /// the budget is accounted for: free or held by an idle object.
     fn quiesce(&self, slots: &[usize]) {
-        let check = |when: &str| {
+        let capacity = self.target.load(std::sync::atomic::Ordering::Relaxed);
+        // Until every cache is handed back, a lowered capacity may still be
+        // owed by objects in them: the bound is then the one made with.
+        let check = |capacity: usize, when: &str| {
             let counts = self.core.counts();
             let oracle = lock(&self.oracle);
             assert_eq!(counts.idle, oracle.idle(), "idle count {when}");
             assert!(
-                counts.idle <= self.capacity,
+                counts.idle <= capacity,
                 "{} idle > capacity {} {when}",
                 counts.idle,
-                self.capacity
+                capacity
             );
             assert!(
-                self.core.free_units() + counts.idle <= self.capacity,
+                self.core.free_units() + counts.idle <= capacity,
                 "free {} + idle {} > capacity {} {when}",
                 self.core.free_units(),
                 counts.idle,
-                self.capacity
+                capacity
             );
             assert_eq!(counts.hits + counts.misses, oracle.pops, "pops {when}");
             assert_eq!(counts.hits, oracle.hits, "hits {when}");
@@ -371,15 +389,15 @@ impl Harness {
             assert_eq!(counts.trimmed, oracle.dropped_by_pool(), "trimmed {when}");
             assert!(oracle.objects.iter().all(|o| !o.held && o.loose == 0));
         };
-        check("before the slots are released");
+        check(self.capacity, "before the slots are released");
         for &slot in slots {
             // SAFETY: every thread that used a slot has joined.
             unsafe { self.core.release_slot(slot) };
         }
-        check("after the slots are released");
+        check(capacity, "after the slots are released");
         assert_eq!(
             self.core.free_units() + self.core.counts().idle,
-            self.capacity,
+            capacity,
             "budget leaked or minted"
         );
     }
@@ -592,6 +610,26 @@ fn loom_trim_races_acquire_release() {
         });
         user.join().unwrap();
         trimmer.join().unwrap();
+        h.quiesce(&[1, 2]);
+        h.finish();
+    });
+}
+
+/// The capacity lowered on one thread while another takes and returns
+/// objects through its cache: at quiescence, with every cache handed back,
+/// no more than the new capacity is idle and the budget is whole for it.
+#[test]
+fn loom_set_capacity_races_acquire_release() {
+    model(|| {
+        let h = Harness::new(4, 1);
+        h.stock(2);
+        let user = spawn(&h, |h| {
+            let a = h.acquire(1);
+            h.release(1, a);
+        });
+        let shrinker = spawn(&h, |h| h.set_capacity(1, Some(2)));
+        user.join().unwrap();
+        shrinker.join().unwrap();
         h.quiesce(&[1, 2]);
         h.finish();
     });

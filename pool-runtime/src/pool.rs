@@ -3,13 +3,14 @@
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::ptr::{self, NonNull};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::core::{Core, Event, Slot, drop_quietly, rethrow};
+use crate::core::{Core, Event, Panic, Slot, rethrow};
 use crate::guard::Guard;
+use crate::lazy::{Lost, OnceArc};
 use crate::local::LocalCache;
 use crate::registry::{self, Storage};
 use crate::{Reset, thread};
@@ -72,6 +73,29 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 /// each) the next time that thread uses the pool or when it exits. Those
 /// objects still count against `capacity` meanwhile, so the bound holds.
 ///
+/// # When user code panics
+///
+/// A constructor, reset or destructor that panics never loses an object or
+/// a unit of capacity, and never aborts the process:
+///
+/// * a **constructor** panicking in [`acquire`](Pool::acquire) or
+///   [`prewarm`](Pool::prewarm) passes its panic on, with nothing counted
+///   (objects `prewarm` already built are dropped);
+/// * a **reset** panicking when a guard drops: the object is dropped
+///   ([`Stats::reset_panicked`]) and the panic goes on to whoever dropped
+///   the guard; so does a panic in the destructor of a returned object the
+///   pool does not keep ([`Stats::drop_panicked`]);
+/// * a **destructor** of an idle object panicking in [`trim`](Pool::trim),
+///   [`clear`](Pool::clear) or [`set_capacity`](Pool::set_capacity): the
+///   sweep finishes, then the first panic goes on; in an acquire or return
+///   that only caught up with an earlier trim, at a thread's exit, or when
+///   the pool itself drops, it is counted and goes no further.
+///
+/// A panic that would meet another (the thread is unwinding already) or
+/// leave a thread-local destructor is counted and swallowed, since either
+/// would abort the process. User code may also use any pool, this one
+/// included, from all of these places: no lock is held while it runs.
+///
 /// When a thread exits, its cache is handed to the shared layer by its
 /// thread-local destructors: after its closure returns, so after
 /// `std::thread::scope` returns, but before `JoinHandle::join` returns. Join
@@ -79,9 +103,15 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 /// handed back.
 pub struct Pool<T> {
     /// The storage, from `Arc::into_raw`, made on first use.
-    core: AtomicPtr<Core<T>>,
+    core: OnceArc<Core<T>>,
     make: fn() -> T,
+    /// The capacity the storage is made with; once it exists, its own
+    /// capacity is the one that counts.
     capacity: usize,
+    /// `with_capacity` ran, perhaps on a pool already in use (it takes the
+    /// pool by value, so no guard was alive): the storage adopts
+    /// `capacity` at the next operation.
+    reshape: AtomicBool,
     /// A pool owns `T`s and sends them between threads: its `Send`/`Sync`
     /// impls below depend on `T: Send`, not on the auto traits of its fields.
     _owns: PhantomData<*const T>,
@@ -122,15 +152,21 @@ impl<T> Pool<T> {
     /// ```
     pub const fn from_fn(make: fn() -> T) -> Self {
         Self {
-            core: AtomicPtr::new(ptr::null_mut()),
+            core: OnceArc::new(),
             make,
             capacity: DEFAULT_CAPACITY,
+            reshape: AtomicBool::new(false),
             _owns: PhantomData,
         }
     }
 
     /// The same pool, keeping at most `capacity` idle objects (`0` keeps
     /// none: every returned object is dropped).
+    ///
+    /// On a pool already in use, the new capacity takes effect at its next
+    /// operation: idle objects beyond it are dropped then. To change the
+    /// capacity of a pool that is shared (a `static`, an `Arc`), use
+    /// [`Pool::set_capacity`].
     ///
     /// ```
     /// use pool_runtime::Pool;
@@ -140,19 +176,46 @@ impl<T> Pool<T> {
     /// ```
     pub const fn with_capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self.reshape = AtomicBool::new(true);
         self
     }
 
     /// The most idle objects this pool keeps.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// let pool = Pool::<String>::new();
+    /// pool.set_capacity(4);
+    /// assert_eq!(pool.capacity(), 4);
+    /// ```
     pub fn capacity(&self) -> usize {
-        self.capacity
+        match self.existing_core() {
+            Some(core) => core.capacity(),
+            None => self.capacity,
+        }
     }
 
     /// The storage if it was made already.
+    #[inline]
     fn existing_core(&self) -> Option<&Core<T>> {
-        // SAFETY: a non-null pointer is a live `Arc<Core<T>>` owned by this
-        // pool until it drops.
-        unsafe { self.core.load(Ordering::Acquire).as_ref() }
+        let core = self.core.get()?;
+        if self.reshape.load(Ordering::Relaxed) {
+            self.adopt_capacity(core);
+        }
+        Some(core)
+    }
+
+    /// Gives the storage the capacity of a `with_capacity` that came after
+    /// it was made. Destructors that panic meanwhile are counted, not passed
+    /// on: whatever operation got here did not ask for them.
+    #[cold]
+    #[inline(never)]
+    fn adopt_capacity(&self, core: &Core<T>) {
+        if self.reshape.swap(false, Ordering::Relaxed) {
+            // SAFETY: `thread::current` is this thread's own slot.
+            drop(unsafe { core.set_capacity(self.capacity, thread::current()) });
+        }
     }
 
     /// What the pool has done so far and how many objects are idle now.
@@ -186,6 +249,7 @@ impl<T> Pool<T> {
             user_discarded: c.user_discarded,
             detached: c.detached,
             trimmed: c.trimmed,
+            drop_panicked: c.drop_panicked,
             idle: c.idle,
         }
     }
@@ -220,24 +284,18 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn init(&self) -> &Core<T> {
+        // The storage is made with `capacity`: nothing left to adopt.
+        self.reshape.store(false, Ordering::Relaxed);
         let core = Arc::new(Core::new(self.capacity, stash_count()));
         // Registered first, so a thread that exits right after using the
         // new storage always finds it and hands its cache back.
         registry::register(Arc::clone(&core) as Arc<dyn Storage>);
-        let raw = Arc::into_raw(Arc::clone(&core)).cast_mut();
-        match self
-            .core
-            .compare_exchange(ptr::null_mut(), raw, Ordering::AcqRel, Ordering::Acquire)
-        {
-            // SAFETY: `raw` is now this pool's reference, live until `drop`.
-            Ok(_) => unsafe { &*raw },
-            Err(winner) => {
-                registry::unregister(Arc::as_ptr(&core).cast());
-                // SAFETY: `raw` came from `Arc::into_raw` just above and
-                // was not published.
-                drop(unsafe { Arc::from_raw(raw) });
-                // SAFETY: the winner's pointer is live until this pool drops.
-                unsafe { &*winner }
+        match self.core.publish(core) {
+            Ok(core) => core,
+            Err(Lost { winner, ours }) => {
+                registry::unregister(Arc::as_ptr(&ours).cast());
+                drop(ours);
+                winner
             }
         }
     }
@@ -321,7 +379,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         };
         if let Err(object) = full {
             // SAFETY: the pool gave the object back to us.
-            unsafe { drop_object(object) };
+            rethrow(unsafe { self.drop_object(object) });
         }
     }
 
@@ -360,12 +418,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
             Verdict::Oversized => {
                 self.core().note(Event::Oversized, 1);
                 // SAFETY: the caller gave up the object.
-                unsafe { drop_object(object) };
+                rethrow(unsafe { self.drop_object(object) });
             }
             Verdict::Panicked(panic) => {
                 self.core().note(Event::ResetPanicked, 1);
-                // SAFETY: the caller gave up the object.
-                unsafe { drop_object(object) };
+                // SAFETY: the caller gave up the object. The reset's panic
+                // is the one to pass on; the destructor's is counted.
+                drop(unsafe { self.drop_object(object) });
                 rethrow(Some(panic));
             }
         }
@@ -397,10 +456,13 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// pool.trim();
     /// assert_eq!(pool.stats().idle, 0, "but not two");
     /// ```
+    ///
+    /// If a destructor panics, the trim still drops every object it should,
+    /// then passes the first panic on.
     pub fn trim(&self) {
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.
-            unsafe { core.trim(thread::current()) };
+            rethrow(unsafe { core.trim(thread::current()) });
         }
     }
 
@@ -415,11 +477,41 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// pool.clear();
     /// assert_eq!(pool.stats().idle, 0);
     /// ```
+    ///
+    /// If a destructor panics, every other idle object is still dropped,
+    /// then the first panic goes on.
     pub fn clear(&self) {
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.
-            unsafe { core.clear(thread::current()) };
+            rethrow(unsafe { core.clear(thread::current()) });
         }
+    }
+
+    /// Changes the most idle objects this pool keeps, at once: on a lower
+    /// capacity, idle objects beyond it are dropped now in the shared layer
+    /// and this thread's cache, and in every other thread's cache at that
+    /// thread's next use of the pool (see the type's docs). Works on a pool
+    /// in a `static` or shared by an `Arc`, before or after first use.
+    ///
+    /// If a destructor panics, the rest are still dropped, then the first
+    /// panic goes on.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// static LINES: Pool<String> = Pool::new();
+    /// let held: Vec<_> = (0..10).map(|_| LINES.acquire()).collect();
+    /// drop(held);
+    /// assert_eq!(LINES.stats().idle, 10);
+    /// LINES.set_capacity(3);
+    /// assert_eq!((LINES.capacity(), LINES.stats().idle), (3, 3));
+    /// ```
+    pub fn set_capacity(&self, capacity: usize) {
+        // Made first if need be, so a first use racing this call cannot
+        // make the storage with the old capacity after the new one was set.
+        let core = self.core();
+        // SAFETY: `thread::current` is this thread's own slot.
+        rethrow(unsafe { core.set_capacity(capacity, thread::current()) });
     }
 
     /// Builds up to `n` objects now and makes them idle, never past
@@ -436,26 +528,43 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// ```
     pub fn prewarm(&self, n: usize) -> usize {
         let core = self.core();
-        let n = n.min(core.free_units());
-        // Owned boxes until they are stocked: if a constructor panics, the
-        // ones already built are dropped, not leaked, and nothing is counted.
-        let built: Vec<Box<T>> = (0..n).map(|_| Box::new((self.make)())).collect();
-        core.note(Event::Prewarmed, n as u64);
-        let built = built
-            .into_iter()
-            .map(|b| NonNull::from(Box::leak(b)))
-            .collect();
-        let rejected = core.stock(built);
-        let stocked = n - rejected.len();
-        if !rejected.is_empty() {
-            // Other threads filled the pool meanwhile.
-            core.note(Event::OverCapacity, rejected.len() as u64);
-            for object in rejected {
-                // SAFETY: built above and handed back by `stock`.
-                unsafe { drop_object(object) };
+        // Room first, so nothing is built that the pool cannot keep.
+        let room = core.reserve(n);
+        let mut built = Vec::with_capacity(room);
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            for _ in 0..room {
+                built.push(NonNull::from(Box::leak(Box::new((self.make)()))));
             }
+        }));
+        if let Err(panic) = made {
+            // Nothing is counted: the objects already built are dropped
+            // (their destructors' panics counted) and the room given back.
+            core.unreserve(room);
+            for object in built {
+                // SAFETY: built above and never shared.
+                drop(unsafe { self.drop_object(object) });
+            }
+            resume_unwind(panic);
         }
-        stocked
+        core.note(Event::Prewarmed, room as u64);
+        core.stock_reserved(built);
+        room
+    }
+
+    /// Drops an object the pool gave up, counting a panic of its destructor;
+    /// returns that panic for the caller to pass on or not.
+    ///
+    /// # Safety
+    ///
+    /// `object` comes from `Box::into_raw`/`Box::leak` and nothing else owns it.
+    unsafe fn drop_object(&self, object: NonNull<T>) -> Option<Panic> {
+        // SAFETY: forwarded from the caller.
+        let object = unsafe { Box::from_raw(object.as_ptr()) };
+        let panic = catch_unwind(AssertUnwindSafe(move || drop(object))).err();
+        if panic.is_some() {
+            self.core().note(Event::DropPanicked, 1);
+        }
+        panic
     }
 }
 
@@ -491,16 +600,6 @@ pub(crate) unsafe fn prepare<T: Reset>(object: NonNull<T>) -> Verdict {
     }
 }
 
-/// Drops an object the pool gave up.
-///
-/// # Safety
-///
-/// `object` comes from `Box::into_raw`/`Box::leak` and nothing else owns it.
-unsafe fn drop_object<T>(object: NonNull<T>) {
-    // SAFETY: forwarded from the caller.
-    drop_quietly(unsafe { Box::from_raw(object.as_ptr()) });
-}
-
 fn stash_count() -> usize {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     match COUNT.load(Ordering::Relaxed) {
@@ -523,19 +622,17 @@ impl<T: Send + 'static> Storage for Core<T> {
         unsafe { Core::release_slot(self, slot) };
     }
 
-    fn trim(&self) {
+    fn trim(&self) -> Option<Panic> {
         // SAFETY: `thread::current` is the calling thread's own slot.
-        unsafe { Core::trim(self, thread::current()) };
+        unsafe { Core::trim(self, thread::current()) }
     }
 }
 
 impl<T> Drop for Pool<T> {
     fn drop(&mut self) {
-        let core = *self.core.get_mut();
-        if !core.is_null() {
-            registry::unregister(core.cast_const().cast());
-            // SAFETY: this pool's reference from `Arc::into_raw` in `init`.
-            drop(unsafe { Arc::from_raw(core) });
+        if let Some(core) = self.core.take() {
+            registry::unregister(Arc::as_ptr(&core).cast());
+            drop(core);
         }
     }
 }
@@ -581,7 +678,7 @@ impl<T> fmt::Debug for Pool<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
             .field("type", &std::any::type_name::<T>())
-            .field("capacity", &self.capacity)
+            .field("capacity", &self.capacity())
             .field("stats", &self.stats())
             .finish()
     }
@@ -616,8 +713,14 @@ pub struct Stats {
     pub user_discarded: u64,
     /// Taken out of the pool's care by [`Guard::detach`].
     pub detached: u64,
-    /// Idle objects dropped by [`Pool::trim`] or [`Pool::clear`].
+    /// Idle objects dropped by [`Pool::trim`], [`Pool::clear`] or a lowered
+    /// capacity.
     pub trimmed: u64,
+    /// Destructors of objects the pool dropped that panicked (the objects
+    /// are counted where they went: trimmed, over capacity, ...). Where a
+    /// panic cannot go on (a thread's exit, an acquire or return that only
+    /// caught up with a trim), this is where it shows.
+    pub drop_panicked: u64,
     /// Idle objects now, in every thread's cache and the shared layer.
     pub idle: usize,
 }
@@ -647,6 +750,7 @@ impl Stats {
             user_discarded: self.user_discarded.saturating_sub(earlier.user_discarded),
             detached: self.detached.saturating_sub(earlier.detached),
             trimmed: self.trimmed.saturating_sub(earlier.trimmed),
+            drop_panicked: self.drop_panicked.saturating_sub(earlier.drop_panicked),
             idle: self.idle,
         }
     }

@@ -5,21 +5,22 @@
 use std::any::TypeId;
 use std::hash::{BuildHasher, Hasher};
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
 
-use crate::core::Slot;
+use crate::core::{Panic, Slot, rethrow};
+use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
 use crate::{Pool, Reset};
 
 /// What the registry needs from a pool's storage, whatever its `T`.
 pub(crate) trait Storage: Send + Sync {
     /// Takes back slot `slot`'s cache; called by the thread that owns it.
     fn release_slot(&self, slot: Slot);
-    /// [`Pool::trim`] on this storage.
-    fn trim(&self);
+    /// [`Pool::trim`] on this storage; a panicking destructor is caught and
+    /// handed back, after the whole storage was trimmed.
+    fn trim(&self) -> Option<Panic>;
 }
 
-static STORAGES: Mutex<Vec<Arc<dyn Storage>>> = Mutex::new(Vec::new());
+static STORAGES: StdMutex<Vec<Arc<dyn Storage>>> = StdMutex::new(Vec::new());
 
 fn storages() -> MutexGuard<'static, Vec<Arc<dyn Storage>>> {
     STORAGES
@@ -61,36 +62,193 @@ pub(crate) fn release_slot(slot: Slot) {
 ///     pool_runtime::trim_all();
 /// });
 /// ```
+///
+/// A destructor that panics does not stop the sweep: every pool is trimmed,
+/// then the first panic is passed on.
 pub fn trim_all() {
+    let mut first = None;
     for storage in snapshot() {
-        storage.trim();
+        let panic = storage.trim();
+        first = first.or(panic);
+    }
+    rethrow(first);
+}
+
+/// The per-type pools of generic types: `TypeId::of::<T>()` to a leaked
+/// `Pool<T>`.
+#[cfg(not(all(test, repool_loom)))]
+static TYPES: TypeTable = TypeTable::new();
+
+// Loom's atomics cannot be built in a `const`; no loom model goes through
+// `typed_pool` (they build tables of their own), this only keeps it compiling.
+#[cfg(all(test, repool_loom))]
+loom::lazy_static! {
+    static ref TYPES: TypeTable = TypeTable::new();
+}
+
+/// The pool of `T` in the registry, created by `init` on first use. Lookups
+/// after the first are a hash probe with no lock and no write.
+#[inline]
+pub fn typed_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
+    match TYPES.get(TypeId::of::<T>()) {
+        // SAFETY: the value for `TypeId::of::<T>()` is always a leaked
+        // `Pool<T>` (see `insert_pool`).
+        Some(pool) => unsafe { &*pool.cast::<Pool<T>>() },
+        None => insert_pool(init),
     }
 }
 
-/// A type's pool in the type registry.
-struct Entry {
-    id: TypeId,
-    /// A leaked `Box<Pool<T>>` for the `T` whose id is `id`.
-    pool: *const (),
+#[cold]
+#[inline(never)]
+fn insert_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
+    // `init` is user code (a derive's `capacity` expression), which may
+    // itself use a registry pool for the first time: it runs before the
+    // table is locked, so that nested insert does not deadlock.
+    let ours: *mut Pool<T> = Box::into_raw(Box::new(init()));
+    match TYPES.insert(TypeId::of::<T>(), ours.cast_const().cast()) {
+        // SAFETY: `ours` is leaked into the table for good.
+        Ok(()) => unsafe { &*ours },
+        Err(theirs) => {
+            // Another thread's pool won the race. Ours is dropped only now
+            // that the table's lock is released: if `init` used it, dropping
+            // it runs destructors of its idle objects, user code too.
+            // SAFETY: `ours` came from `Box::into_raw` above and was never
+            // published.
+            drop(unsafe { Box::from_raw(ours) });
+            // SAFETY: as in `typed_pool`.
+            unsafe { &*theirs.cast::<Pool<T>>() }
+        }
+    }
 }
 
-/// An open-addressing table that readers search without a lock. It is never
-/// changed in place except to fill an empty slot; growing builds a new table
-/// and keeps the old one reachable (`previous`), so a reader that still holds
-/// it never sees freed memory.
+/// A map from `TypeId` to a pointer that readers search with neither a lock
+/// nor a write, and that only grows.
+///
+/// The values belong to the caller: the table never reads through them nor
+/// frees them. No user code runs while `writer` is held, so a value's
+/// initialiser may use the table itself.
+pub(crate) struct TypeTable {
+    /// The newest `Table`, or null before the first insert.
+    current: AtomicPtr<Table>,
+    writer: Mutex<()>,
+}
+
+/// A type's value in a [`TypeTable`].
+struct Entry {
+    id: TypeId,
+    value: *const (),
+}
+
+/// An open-addressing table. It is never changed in place except to fill
+/// an empty slot; growing builds a new table and keeps the old one
+/// reachable (`previous`), so a reader that still holds it never sees freed
+/// memory. Entries are shared by every generation that holds them.
 struct Table {
     slots: Box<[AtomicPtr<Entry>]>,
-    /// Filled slots; changed only under `TABLE_WRITER`.
+    /// Filled slots; changed only under the writer lock.
     used: AtomicUsize,
-    #[expect(
-        dead_code,
-        reason = "never read: it keeps replaced tables reachable, for readers that may still hold them"
-    )]
+    /// The table this one replaced (null for the first), freed only with
+    /// the whole `TypeTable`.
     previous: *mut Table,
 }
 
-static TABLE: AtomicPtr<Table> = AtomicPtr::new(ptr::null_mut());
-static TABLE_WRITER: Mutex<()> = Mutex::new(());
+/// The first table's number of slots; each growth doubles it.
+const FIRST_LEN: usize = 16;
+
+impl TypeTable {
+    #[cfg(not(all(test, repool_loom)))]
+    pub(crate) const fn new() -> Self {
+        Self {
+            current: AtomicPtr::new(ptr::null_mut()),
+            writer: Mutex::new(()),
+        }
+    }
+
+    #[cfg(all(test, repool_loom))]
+    pub(crate) fn new() -> Self {
+        Self {
+            current: AtomicPtr::new(ptr::null_mut()),
+            writer: Mutex::new(()),
+        }
+    }
+
+    /// The value stored for `id`, if any.
+    #[inline]
+    pub(crate) fn get(&self, id: TypeId) -> Option<*const ()> {
+        let table = self.current.load(Ordering::Acquire);
+        // SAFETY: tables are freed only with `self`, and each was published
+        // with Release after being filled.
+        unsafe { table.as_ref() }.and_then(|t| find(t, id))
+    }
+
+    /// Stores `value` for `id`, unless a value is stored for it already:
+    /// then returns that one, and `value` is the caller's to dispose of.
+    pub(crate) fn insert(&self, id: TypeId, value: *const ()) -> Result<(), *const ()> {
+        let _writer = lock(&self.writer);
+        // Relaxed: the lock orders this after every earlier writer's store.
+        let mut table = self.current.load(Ordering::Relaxed);
+        // SAFETY: as in `get`.
+        let old = unsafe { table.as_ref() };
+        if let Some(existing) = old.and_then(|t| find(t, id)) {
+            return Err(existing);
+        }
+        // Keep the load at most one half, so probes stay short and always
+        // reach an empty slot.
+        if old.is_none_or(|t| (t.used.load(Ordering::Relaxed) + 1) * 2 > t.slots.len()) {
+            let grown = Table {
+                slots: (0..old.map_or(FIRST_LEN, |t| t.slots.len() * 2))
+                    .map(|_| AtomicPtr::new(ptr::null_mut()))
+                    .collect(),
+                used: AtomicUsize::new(0),
+                previous: table,
+            };
+            for slot in old.iter().flat_map(|t| t.slots.iter()) {
+                let entry = slot.load(Ordering::Relaxed);
+                if !entry.is_null() {
+                    // SAFETY: `grown` is not shared yet; `entry` is a live
+                    // entry of the old table.
+                    unsafe { place(&grown, entry) };
+                }
+            }
+            table = Box::into_raw(Box::new(grown));
+            // Release: a reader that finds the new table also finds the
+            // entries copied into it, and what their inserters wrote.
+            self.current.store(table, Ordering::Release);
+        }
+        let entry = Box::into_raw(Box::new(Entry { id, value }));
+        // SAFETY: `table` is live (freed only with `self`) and we hold the
+        // writer lock; `entry` was just leaked.
+        unsafe { place(&*table, entry) };
+        Ok(())
+    }
+}
+
+impl Drop for TypeTable {
+    fn drop(&mut self) {
+        // `&mut self`: no reader holds a table or an entry any more.
+        let table = self.current.load(Ordering::Acquire);
+        if table.is_null() {
+            return;
+        }
+        // SAFETY: the newest table holds every entry (growth copies them
+        // all), and each entry is in it once.
+        for slot in unsafe { &*table }.slots.iter() {
+            let entry = slot.load(Ordering::Relaxed);
+            if !entry.is_null() {
+                // SAFETY: from `Box::into_raw` in `insert`, freed only here.
+                drop(unsafe { Box::from_raw(entry) });
+            }
+        }
+        let mut table = table;
+        while !table.is_null() {
+            // SAFETY: every generation came from `Box::into_raw` in
+            // `insert` and is reachable once, through `current` or the
+            // next one's `previous`.
+            let owned = unsafe { Box::from_raw(table) };
+            table = owned.previous;
+        }
+    }
+}
 
 /// `TypeId` is already a hash; take 64 bits of it as they are.
 #[derive(Default)]
@@ -129,93 +287,137 @@ fn find(table: &Table, id: TypeId) -> Option<*const ()> {
             return None;
         }
         // SAFETY: entries are leaked boxes, published with Release after
-        // being written, and never freed.
+        // being written, and freed only with the `TypeTable`.
         let entry = unsafe { &*entry };
         if entry.id == id {
-            return Some(entry.pool);
+            return Some(entry.value);
         }
         i = (i + 1) & mask;
     }
-}
-
-/// The pool of `T` in the registry, created by `init` on first use. Lookups
-/// after the first are a hash probe with no lock and no write.
-#[inline]
-pub fn typed_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
-    let id = TypeId::of::<T>();
-    let table = TABLE.load(Ordering::Acquire);
-    // SAFETY: tables are leaked (kept reachable through `previous`) and
-    // published with Release after being filled.
-    if let Some(pool) = unsafe { table.as_ref() }.and_then(|t| find(t, id)) {
-        // SAFETY: the entry for `TypeId::of::<T>()` always holds a leaked
-        // `Pool<T>`.
-        return unsafe { &*pool.cast::<Pool<T>>() };
-    }
-    insert(id, init)
-}
-
-#[cold]
-#[inline(never)]
-fn insert<T: Reset + Send + 'static>(id: TypeId, init: fn() -> Pool<T>) -> &'static Pool<T> {
-    let _writer = TABLE_WRITER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let mut table = TABLE.load(Ordering::Acquire);
-    // SAFETY: as in `typed_pool`; only writers (under the lock) replace it.
-    if let Some(pool) = unsafe { table.as_ref() }.and_then(|t| find(t, id)) {
-        // SAFETY: as in `typed_pool`.
-        return unsafe { &*pool.cast::<Pool<T>>() };
-    }
-    // Keep the load at most one half, so probes stay short.
-    // SAFETY: as above.
-    let needs_room = unsafe { table.as_ref() }
-        .is_none_or(|t| (t.used.load(Ordering::Relaxed) + 1) * 2 > t.slots.len());
-    if needs_room {
-        // SAFETY: as above.
-        let old = unsafe { table.as_ref() };
-        let len = old.map_or(16, |t| t.slots.len() * 2);
-        let grown = Table {
-            slots: (0..len).map(|_| AtomicPtr::new(ptr::null_mut())).collect(),
-            used: AtomicUsize::new(0),
-            previous: table,
-        };
-        let grown = Box::into_raw(Box::new(grown));
-        if let Some(old) = old {
-            for slot in old.slots.iter() {
-                let entry = slot.load(Ordering::Relaxed);
-                if !entry.is_null() {
-                    // SAFETY: `grown` is live and only this writer fills it;
-                    // entries are never freed.
-                    unsafe { place(&*grown, entry) };
-                }
-            }
-        }
-        TABLE.store(grown, Ordering::Release);
-        table = grown;
-    }
-    let pool: &'static Pool<T> = Box::leak(Box::new(init()));
-    let entry = Box::into_raw(Box::new(Entry {
-        id,
-        pool: ptr::from_ref(pool).cast(),
-    }));
-    // SAFETY: `table` is live (tables are never freed); only this writer
-    // fills its empty slots, through atomics that readers load.
-    unsafe { place(&*table, entry) };
-    pool
 }
 
 /// Puts `entry` in the first empty slot of its probe sequence.
 ///
 /// # Safety
 ///
-/// The caller holds the writer lock; `entry` is a leaked `Entry`.
+/// The caller holds the writer lock of the table's `TypeTable` (or is the
+/// only one with access to `table`); `entry` is a live, leaked `Entry`.
 unsafe fn place(table: &Table, entry: *mut Entry) {
     let len = table.slots.len();
-    // SAFETY: the caller passes a live, leaked entry.
+    // SAFETY: the caller passes a live entry.
     let mut i = home_of(unsafe { (*entry).id }, len);
     while !table.slots[i].load(Ordering::Relaxed).is_null() {
         i = (i + 1) & (len - 1);
     }
+    // Release: a reader that finds the entry also sees its fields.
     table.slots[i].store(entry, Ordering::Release);
     table.used.fetch_add(1, Ordering::Relaxed);
+}
+
+#[cfg(all(test, not(repool_loom)))]
+mod tests {
+    use super::*;
+
+    /// A distinct `TypeId` per `N`.
+    fn id<const N: usize>() -> TypeId {
+        TypeId::of::<[u8; N]>()
+    }
+
+    macro_rules! ids {
+        ($($n:literal)*) => { [$(id::<$n>()),*] };
+    }
+
+    /// Enough ids for three growths (16, 32, 64 and 128 slots).
+    fn many_ids() -> Vec<TypeId> {
+        let ids = ids!(
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
+            25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46
+            47 48 49 50 51 52 53 54 55 56 57 58 59 60
+        );
+        ids.to_vec()
+    }
+
+    fn value(i: usize) -> *const () {
+        // Distinct, never dereferenced: the table does not read its values.
+        ptr::without_provenance(i + 1)
+    }
+
+    fn slots(table: &TypeTable) -> usize {
+        // SAFETY: the table is live and not being written.
+        unsafe { &*table.current.load(Ordering::Acquire) }
+            .slots
+            .len()
+    }
+
+    #[test]
+    fn every_value_is_found_through_growth() {
+        let table = TypeTable::new();
+        let ids = many_ids();
+        assert!(table.get(ids[0]).is_none(), "an empty table found a value");
+        for (i, &id) in ids.iter().enumerate() {
+            assert_eq!(table.insert(id, value(i)), Ok(()));
+            for (j, &earlier) in ids[..=i].iter().enumerate() {
+                assert_eq!(table.get(earlier), Some(value(j)), "lost entry {j} at {i}");
+            }
+            for &later in &ids[i + 1..] {
+                assert_eq!(table.get(later), None);
+            }
+        }
+        // Never more than half full.
+        assert_eq!(slots(&table), 128);
+    }
+
+    #[test]
+    fn a_second_insert_for_a_type_returns_the_first_value() {
+        let table = TypeTable::new();
+        let [a, b] = ids!(0 1);
+        assert_eq!(table.insert(a, value(1)), Ok(()));
+        assert_eq!(table.insert(a, value(2)), Err(value(1)));
+        assert_eq!(table.insert(b, value(3)), Ok(()));
+        assert_eq!(table.insert(b, value(4)), Err(value(3)));
+        assert_eq!(
+            (table.get(a), table.get(b)),
+            (Some(value(1)), Some(value(3)))
+        );
+    }
+
+    #[test]
+    fn racing_inserts_agree_on_one_value_per_type() {
+        let table = TypeTable::new();
+        let ids = many_ids();
+        let threads = if cfg!(miri) { 2 } else { 4 };
+        // Addresses: raw pointers do not cross threads.
+        let seen: Vec<Vec<usize>> = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (table, ids) = (&table, &ids);
+                    s.spawn(move || {
+                        let seen: Vec<_> = ids
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &id)| {
+                                let ours = value(i * threads + t);
+                                let stored = match table.insert(id, ours) {
+                                    Ok(()) => ours,
+                                    Err(theirs) => theirs,
+                                };
+                                assert_eq!(table.get(id), Some(stored));
+                                stored.addr()
+                            })
+                            .collect();
+                        seen
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for (i, &id) in ids.iter().enumerate() {
+            let stored = table.get(id).unwrap();
+            assert_eq!((stored.addr() - 1) / threads, i, "another type's value");
+            assert!(
+                seen.iter().all(|s| s[i] == stored.addr()),
+                "threads disagree on {i}"
+            );
+        }
+    }
 }

@@ -21,7 +21,11 @@ use std::marker::PhantomData;
 /// | `Option<T>` | `None`: a `Box`, `Arc` or `Rc` inside is dropped |
 /// | `Box<T: Reset>` | the box is kept, its contents reset in place |
 /// | integers, floats, `bool`, `char`, `()` | their `Default` value |
-/// | arrays, tuples, `Cell`, `RefCell` of `Reset` types | each element reset |
+/// | arrays, tuples, `RefCell` of `Reset` types, `Cell` of `Reset + Default` ones | each element reset |
+///
+/// Every wrapper (`Box`, arrays, tuples, `Cell`, `RefCell`) also passes on
+/// [`is_oversized`](Reset::is_oversized), so a `max_capacity` set on a type
+/// still holds wherever that type is nested.
 /// | `PhantomData` | nothing to do |
 ///
 /// `Arc<T>` and `Rc<T>` have no impl on purpose: a shared pointer cannot be
@@ -230,10 +234,21 @@ impl<T: Reset, const N: usize> Reset for [T; N] {
     }
 }
 
-impl<T: Reset> Reset for Cell<T> {
+/// `T: Default` because `is_oversized` has only `&self`, and a `Cell` lends
+/// no reference to what it holds: the value is taken out to be asked, and
+/// put back.
+impl<T: Reset + Default> Reset for Cell<T> {
     #[inline]
     fn reset(&mut self) {
         self.get_mut().reset();
+    }
+
+    #[inline]
+    fn is_oversized(&self) -> bool {
+        let value = self.take();
+        let oversized = value.is_oversized();
+        self.set(value);
+        oversized
     }
 }
 
@@ -370,6 +385,7 @@ mod tests {
 
     #[test]
     fn oversized_propagates_through_wrappers() {
+        #[derive(Default)]
         struct Big(bool);
         impl Reset for Big {
             fn reset(&mut self) {}
@@ -382,6 +398,18 @@ mod tests {
         assert!(!(Big(false), 1u8).is_oversized());
         assert!((1u8, Big(true)).is_oversized());
         assert!(RefCell::new(Big(true)).is_oversized());
+        assert!(!RefCell::new(Big(false)).is_oversized());
+        let cell = Cell::new(Big(true));
+        assert!(cell.is_oversized());
+        assert!(cell.take().0, "asking leaves the value in place");
+        assert!(!Cell::new(Big(false)).is_oversized());
+        assert!(!Box::new(Big(false)).is_oversized());
+        assert!(![Big(false), Big(false)].is_oversized());
+        // Nested wrappers pass it on at every level.
+        assert!(
+            Box::new((1u8, [RefCell::new(Big(false)), RefCell::new(Big(true))])).is_oversized()
+        );
+        assert!(Cell::new((Big(false), Big(true))).is_oversized());
         assert!(!Vec::<u8>::new().is_oversized());
     }
 

@@ -1,28 +1,34 @@
 //! One place that decides where atomics, locks and cells come from, so the
 //! same pool code runs on `std` in production and under loom's model checker
-//! with `RUSTFLAGS="--cfg loom"`.
+//! in this crate's own test build (`scripts/loom.sh`).
+//!
+//! The switch is `cfg(all(test, repool_loom))`, never a bare `cfg(loom)`: a
+//! user who loom-tests their own crate with `--cfg loom` sets it for every
+//! crate in the build, and a repool on loom's atomics would panic outside
+//! their models. `test` holds only for this crate's own unit tests, so no
+//! dependent ever gets the shim, whatever flags it sets.
 
-#[cfg(loom)]
+#[cfg(all(test, repool_loom))]
 pub(crate) use loom::cell::UnsafeCell;
-#[cfg(loom)]
+#[cfg(all(test, repool_loom))]
 pub(crate) use loom::sync::Mutex;
-#[cfg(loom)]
+#[cfg(all(test, repool_loom))]
 pub(crate) use loom::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize};
 
-#[cfg(not(loom))]
+#[cfg(not(all(test, repool_loom)))]
 pub(crate) use std::sync::Mutex;
-#[cfg(not(loom))]
+#[cfg(not(all(test, repool_loom)))]
 pub(crate) use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize};
 
 pub(crate) use std::sync::atomic::Ordering;
 
 /// `std`'s cell with loom's closure-based access API, which compiles to a
 /// plain pointer access.
-#[cfg(not(loom))]
+#[cfg(not(all(test, repool_loom)))]
 #[derive(Debug)]
 pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
 
-#[cfg(not(loom))]
+#[cfg(not(all(test, repool_loom)))]
 impl<T> UnsafeCell<T> {
     pub(crate) fn new(value: T) -> Self {
         Self(std::cell::UnsafeCell::new(value))

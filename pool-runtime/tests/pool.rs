@@ -633,7 +633,7 @@ fn a_remembered_cache_is_forgotten_before_its_slot_is_reused() {
 }
 
 #[test]
-fn a_dropped_pool_drops_every_object_even_if_one_destructor_panics() {
+fn a_dropped_pool_drops_every_object_and_swallows_a_destructor_panic() {
     static LIVE: std::sync::LazyLock<Arc<AtomicUsize>> = std::sync::LazyLock::new(Default::default);
     static PANICKED: AtomicBool = AtomicBool::new(false);
     struct Fragile(#[allow(dead_code, reason = "held for its Drop")] Tracked);
@@ -653,8 +653,11 @@ fn a_dropped_pool_drops_every_object_even_if_one_destructor_panics() {
     let pool = Pool::from_fn(make);
     let guards: Vec<_> = (0..10).map(|_| pool.acquire()).collect();
     drop(guards);
-    let err = catch_unwind(AssertUnwindSafe(move || drop(pool))).unwrap_err();
-    assert_eq!(err.downcast_ref::<&str>(), Some(&"first destructor fails"));
+    // A pool may be dropped by the last `Arc` anywhere, a thread-local
+    // destructor included, where a panic aborts: the panic stops there.
+    let dropped = catch_unwind(AssertUnwindSafe(move || drop(pool)));
+    assert!(dropped.is_ok(), "a pool's drop never unwinds");
+    assert!(PANICKED.load(Ordering::SeqCst), "the destructor did panic");
     assert_eq!(
         LIVE.load(Ordering::SeqCst),
         0,
