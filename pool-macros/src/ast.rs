@@ -2,10 +2,13 @@
 //! parsed `#[pooled(...)]` attributes, borrowing from `syn`.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, Index, Member, Type};
 
-use crate::attr::{self, ContainerAttrs, Errors, FieldAttrs};
+use crate::attr::{self, ContainerAttrs, FieldAttrs};
+use crate::ctxt::Ctxt;
+use crate::generics::Params;
 
 /// Which derive is expanding; they share the attribute namespace but not
 /// every key means something to both.
@@ -27,6 +30,8 @@ impl Derive {
 pub(crate) struct Input<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) generics: &'a Generics,
+    /// Kept for the impls, which need to know whether the type is generic.
+    pub(crate) params: Params<'a>,
     pub(crate) attrs: ContainerAttrs,
     pub(crate) shape: Shape,
     /// For a struct, its fields in order. For an enum or a union, the fields of
@@ -45,31 +50,37 @@ pub(crate) enum Shape {
 pub(crate) struct Field<'a> {
     pub(crate) member: Member,
     pub(crate) ty: &'a Type,
+    /// Whether `ty` names a type or const parameter (or `Self`, in a generic
+    /// type): then what the derive asks of it is a `where` predicate of the
+    /// impl, not a check at the field. Computed once, read by every impl.
+    pub(crate) generic: bool,
     pub(crate) attrs: FieldAttrs,
 }
 
 impl<'a> Input<'a> {
-    pub(crate) fn from_syn(input: &'a DeriveInput, errors: &mut Errors) -> Self {
-        let attrs = attr::container(&input.attrs, errors);
+    pub(crate) fn from_syn(input: &'a DeriveInput, cx: &mut Ctxt) -> Self {
+        let attrs = attr::container(&input.attrs, cx);
+        let params = Params::new(&input.generics);
         let (shape, fields) = match &input.data {
-            Data::Struct(data) => (Shape::Struct, Field::all(&data.fields, errors)),
+            Data::Struct(data) => (Shape::Struct, Field::all(&data.fields, &params, cx)),
             Data::Enum(data) => {
                 let mut fields = Vec::new();
                 for variant in &data.variants {
-                    attr::variant(&variant.attrs, errors);
-                    fields.extend(Field::all(&variant.fields, errors));
+                    attr::variant(&variant.attrs, cx);
+                    fields.extend(Field::all(&variant.fields, &params, cx));
                 }
                 (Shape::Enum(data.enum_token.span), fields)
             }
             Data::Union(data) => {
                 let fields = data.fields.named.iter().enumerate();
-                let fields = fields.map(|(i, f)| Field::from_syn(i, f, errors)).collect();
-                (Shape::Union(data.union_token.span), fields)
+                let fields = fields.map(|(i, f)| Field::from_syn(i, f, &params, cx));
+                (Shape::Union(data.union_token.span), fields.collect())
             }
         };
         Input {
             ident: &input.ident,
             generics: &input.generics,
+            params,
             attrs,
             shape,
             fields,
@@ -78,12 +89,14 @@ impl<'a> Input<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn all(fields: &'a Fields, errors: &mut Errors) -> Vec<Self> {
+    fn all(fields: &'a Fields, params: &Params, cx: &mut Ctxt) -> Vec<Self> {
         let fields = fields.iter().enumerate();
-        fields.map(|(i, f)| Field::from_syn(i, f, errors)).collect()
+        fields
+            .map(|(i, f)| Field::from_syn(i, f, params, cx))
+            .collect()
     }
 
-    fn from_syn(index: usize, field: &'a syn::Field, errors: &mut Errors) -> Self {
+    fn from_syn(index: usize, field: &'a syn::Field, params: &Params, cx: &mut Ctxt) -> Self {
         let member = match &field.ident {
             Some(ident) => Member::Named(ident.clone()),
             None => {
@@ -95,7 +108,8 @@ impl<'a> Field<'a> {
         Field {
             member,
             ty: &field.ty,
-            attrs: attr::field(&field.attrs, errors),
+            generic: params.named_in(field.ty.to_token_stream()),
+            attrs: attr::field(&field.attrs, cx),
         }
     }
 }

@@ -6,49 +6,13 @@
 //! the attribute it is in.
 
 use std::collections::HashSet;
-use std::fmt::Display;
 
 use proc_macro2::{Span, TokenTree};
-use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, Meta, Path, Token, UnOp};
 
-/// Every error found in one derive input, reported together.
-pub(crate) struct Errors {
-    list: Vec<syn::Error>,
-}
-
-impl Errors {
-    pub(crate) fn new() -> Self {
-        Errors { list: Vec::new() }
-    }
-
-    pub(crate) fn push(&mut self, span: Span, message: impl Display) {
-        self.list.push(syn::Error::new(span, message));
-    }
-
-    /// An error over all of `tokens` (a whole attribute or expression), where
-    /// `push` would underline only their first token.
-    pub(crate) fn push_spanned(&mut self, tokens: impl ToTokens, message: impl Display) {
-        self.list.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    pub(crate) fn push_error(&mut self, error: syn::Error) {
-        self.list.push(error);
-    }
-
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        let mut list = self.list.into_iter();
-        match list.next() {
-            None => Ok(()),
-            Some(mut first) => {
-                first.extend(list);
-                Err(first)
-            }
-        }
-    }
-}
+use crate::ctxt::Ctxt;
 
 /// A key's value, with the span of the key that set it.
 pub(crate) struct Setting<T> {
@@ -87,41 +51,41 @@ impl FieldAttrs {
 const CONTAINER_KEYS: &str = "`capacity = N`, `new = path`, `crate = path`, `reset = manual`";
 const FIELD_KEYS: &str = "`skip`, `reset = path`, `max_capacity = N`";
 
-pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
+pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     let mut seen = HashSet::new();
     for attr in pooled(attrs) {
-        if !is_list(attr, errors, CONTAINER_KEYS) {
+        if !is_list(attr, cx, CONTAINER_KEYS) {
             continue;
         }
         let parsed = attr.parse_nested_meta(|meta| {
-            let Some(key) = key(&meta, &mut seen, errors, "on a type", CONTAINER_KEYS)? else {
+            let Some(key) = key(&meta, &mut seen, cx, "on a type", CONTAINER_KEYS)? else {
                 return Ok(());
             };
             let span = meta.path.span();
             match key.as_str() {
                 "capacity" => {
-                    let value = value(&meta, "capacity = 64", errors)?;
-                    let value = value.and_then(|v| integer(v, "capacity", errors));
+                    let value = value(&meta, "capacity = 64", cx)?;
+                    let value = value.and_then(|v| integer(v, "capacity", cx));
                     out.capacity = value.map(|value| Setting { key: span, value });
                 }
                 "new" => {
-                    let value = value(&meta, "new = Type::fresh", errors)?;
-                    let value = value.and_then(|v| fn_path(v, "new", "new = Type::fresh", errors));
+                    let value = value(&meta, "new = Type::fresh", cx)?;
+                    let value = value.and_then(|v| fn_path(v, "new", "new = Type::fresh", cx));
                     out.new = value.map(|value| Setting { key: span, value });
                 }
                 "crate" => {
-                    let value = value(&meta, "crate = ::my_facade::repool", errors)?;
-                    let value = value.and_then(|v| crate_path(v, errors));
+                    let value = value(&meta, "crate = ::my_facade::repool", cx)?;
+                    let value = value.and_then(|v| crate_path(v, cx));
                     out.krate = value.map(|value| Setting { key: span, value });
                 }
                 "reset" => {
-                    let value = value(&meta, "reset = manual", errors)?;
+                    let value = value(&meta, "reset = manual", cx)?;
                     match value {
                         Some(Expr::Path(p)) if p.qself.is_none() && p.path.is_ident("manual") => {
                             out.manual_reset = Some(span);
                         }
-                        Some(other) => errors.push_spanned(
+                        Some(other) => cx.error_spanned(
                             other,
                             "on a type, `reset` only takes `manual`, meaning `Reset` is \
                              implemented by hand; to reset one field with a function, put \
@@ -131,7 +95,7 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAt
                     }
                 }
                 "skip" | "max_capacity" => {
-                    errors.push(
+                    cx.error(
                         span,
                         format_args!(
                             "`{key}` is a field attribute: put `#[pooled({key}{})]` on a field, \
@@ -141,33 +105,33 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAt
                     );
                     skip_value(&meta)?;
                 }
-                _ => unknown(&meta, &key, errors, "on a type", CONTAINER_KEYS)?,
+                _ => unknown(&meta, &key, cx, "on a type", CONTAINER_KEYS)?,
             }
             Ok(())
         });
         if let Err(error) = parsed {
-            errors.push_error(error);
+            cx.syn_error(error);
         }
     }
     out
 }
 
-pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+pub(crate) fn field(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     let mut seen = HashSet::new();
     for attr in pooled(attrs) {
-        if !is_list(attr, errors, FIELD_KEYS) {
+        if !is_list(attr, cx, FIELD_KEYS) {
             continue;
         }
         let parsed = attr.parse_nested_meta(|meta| {
-            let Some(key) = key(&meta, &mut seen, errors, "on a field", FIELD_KEYS)? else {
+            let Some(key) = key(&meta, &mut seen, cx, "on a field", FIELD_KEYS)? else {
                 return Ok(());
             };
             let span = meta.path.span();
             match key.as_str() {
                 "skip" => {
                     if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                        errors.push(span, "`skip` takes no value: write `#[pooled(skip)]`");
+                        cx.error(span, "`skip` takes no value: write `#[pooled(skip)]`");
                         skip_value(&meta)?;
                     } else {
                         out.skip = Some(span);
@@ -175,17 +139,17 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 }
                 "reset" => {
                     let example = "reset = path::to::fn";
-                    let value = value(&meta, example, errors)?;
-                    let value = value.and_then(|v| fn_path(v, "reset", example, errors));
+                    let value = value(&meta, example, cx)?;
+                    let value = value.and_then(|v| fn_path(v, "reset", example, cx));
                     out.reset = value.map(|value| Setting { key: span, value });
                 }
                 "max_capacity" => {
-                    let value = value(&meta, "max_capacity = 4096", errors)?;
-                    let value = value.and_then(|v| integer(v, "max_capacity", errors));
+                    let value = value(&meta, "max_capacity = 4096", cx)?;
+                    let value = value.and_then(|v| integer(v, "max_capacity", cx));
                     out.max_capacity = value.map(|value| Setting { key: span, value });
                 }
                 "capacity" | "new" | "crate" => {
-                    errors.push(
+                    cx.error(
                         span,
                         format_args!(
                             "`{key}` is a type attribute: put `#[pooled({key} = ...)]` on the \
@@ -194,21 +158,21 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                     );
                     skip_value(&meta)?;
                 }
-                _ => unknown(&meta, &key, errors, "on a field", FIELD_KEYS)?,
+                _ => unknown(&meta, &key, cx, "on a field", FIELD_KEYS)?,
             }
             Ok(())
         });
         if let Err(error) = parsed {
-            errors.push_error(error);
+            cx.syn_error(error);
         }
     }
     out
 }
 
 /// Variants take no keys; say so rather than ignoring them.
-pub(crate) fn variant(attrs: &[Attribute], errors: &mut Errors) {
+pub(crate) fn variant(attrs: &[Attribute], cx: &mut Ctxt) {
     for attr in pooled(attrs) {
-        errors.push_spanned(
+        cx.error_spanned(
             attr,
             "`#[pooled(...)]` has no effect on an enum variant; the derives reset only structs",
         );
@@ -216,11 +180,11 @@ pub(crate) fn variant(attrs: &[Attribute], errors: &mut Errors) {
 }
 
 /// `#[pooled]` and `#[pooled = ...]` are errors that say which keys exist.
-fn is_list(attr: &Attribute, errors: &mut Errors, allowed: &str) -> bool {
+fn is_list(attr: &Attribute, cx: &mut Ctxt, allowed: &str) -> bool {
     if let Meta::List(_) = attr.meta {
         return true;
     }
-    errors.push_spanned(
+    cx.error_spanned(
         attr,
         format_args!("expected `#[pooled(...)]` with one or more of {allowed}"),
     );
@@ -236,12 +200,12 @@ fn pooled(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
 fn key(
     meta: &ParseNestedMeta,
     seen: &mut HashSet<String>,
-    errors: &mut Errors,
+    cx: &mut Ctxt,
     place: &str,
     allowed: &str,
 ) -> syn::Result<Option<String>> {
     let Some(ident) = meta.path.get_ident() else {
-        errors.push_spanned(
+        cx.error_spanned(
             &meta.path,
             format_args!("unknown `pooled` attribute {place}; expected one of {allowed}",),
         );
@@ -250,7 +214,7 @@ fn key(
     };
     let key = ident.to_string();
     if !seen.insert(key.clone()) {
-        errors.push(ident.span(), format_args!("duplicate `{key}` attribute"));
+        cx.error(ident.span(), format_args!("duplicate `{key}` attribute"));
         skip_value(meta)?;
         return Ok(None);
     }
@@ -260,11 +224,11 @@ fn key(
 fn unknown(
     meta: &ParseNestedMeta,
     key: &str,
-    errors: &mut Errors,
+    cx: &mut Ctxt,
     place: &str,
     allowed: &str,
 ) -> syn::Result<()> {
-    errors.push(
+    cx.error(
         meta.path.span(),
         format_args!("unknown `pooled` attribute `{key}` {place}; expected one of {allowed}"),
     );
@@ -272,11 +236,11 @@ fn unknown(
 }
 
 /// Parses `= <expr>`, or records that the key needs a value.
-fn value(meta: &ParseNestedMeta, example: &str, errors: &mut Errors) -> syn::Result<Option<Expr>> {
+fn value(meta: &ParseNestedMeta, example: &str, cx: &mut Ctxt) -> syn::Result<Option<Expr>> {
     if meta.input.peek(Token![=]) {
         return meta.value()?.parse().map(Some);
     }
-    errors.push(
+    cx.error(
         meta.path.span(),
         format_args!("expected a value: `#[pooled({example})]`"),
     );
@@ -298,7 +262,7 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 /// A `usize` for `capacity` / `max_capacity`. Literals are checked here;
 /// other expressions (a `const`, `4 * 1024`) are left to the compiler, which
 /// reports a type mismatch at the expression itself.
-fn integer(expr: Expr, key: &str, errors: &mut Errors) -> Option<Expr> {
+fn integer(expr: Expr, key: &str, cx: &mut Ctxt) -> Option<Expr> {
     let message = match &expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
@@ -330,18 +294,18 @@ fn integer(expr: Expr, key: &str, errors: &mut Errors) -> Option<Expr> {
         }
         _ => return Some(expr),
     };
-    errors.push_spanned(expr, message);
+    cx.error_spanned(expr, message);
     None
 }
 
 /// A path to a function, for `new` and a field's `reset`.
-fn fn_path(expr: Expr, key: &str, example: &str, errors: &mut Errors) -> Option<ExprPath> {
+fn fn_path(expr: Expr, key: &str, example: &str, cx: &mut Ctxt) -> Option<ExprPath> {
     match expr {
         Expr::Path(path) if path.attrs.is_empty() => Some(path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => {
-            errors.push(
+            cx.error(
                 s.span(),
                 format_args!(
                     "`{key}` takes a path, not a string: write `{key} = {}` without quotes",
@@ -351,7 +315,7 @@ fn fn_path(expr: Expr, key: &str, example: &str, errors: &mut Errors) -> Option<
             None
         }
         other => {
-            errors.push_spanned(
+            cx.error_spanned(
                 other,
                 format_args!("`{key}` takes the path of a function, e.g. `{example}`"),
             );
@@ -361,13 +325,13 @@ fn fn_path(expr: Expr, key: &str, example: &str, errors: &mut Errors) -> Option<
 }
 
 /// The path at which the user's crate reaches repool, e.g. a re-export.
-fn crate_path(expr: Expr, errors: &mut Errors) -> Option<Path> {
+fn crate_path(expr: Expr, cx: &mut Ctxt) -> Option<Path> {
     match expr {
         Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => Some(path.path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => {
-            errors.push(
+            cx.error(
                 s.span(),
                 format_args!(
                     "`crate` takes a path, not a string: write `crate = {}` without quotes",
@@ -377,7 +341,7 @@ fn crate_path(expr: Expr, errors: &mut Errors) -> Option<Path> {
             None
         }
         other => {
-            errors.push_spanned(
+            cx.error_spanned(
                 other,
                 "`crate` takes the path at which repool is reachable, e.g. \
                  `crate = ::my_facade::repool`",

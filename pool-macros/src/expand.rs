@@ -4,34 +4,35 @@
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::DeriveInput;
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Generics, Lifetime, TypeParamBound};
 
 use crate::ast::{Derive, Field, Input};
-use crate::attr::Errors;
+use crate::ctxt::Ctxt;
+use crate::generics::{self, Bounds};
 use crate::valid;
 
 pub(crate) fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
-    let mut errors = Errors::new();
-    let input = Input::from_syn(input, &mut errors);
-    valid::check(&input, derive, &mut errors);
-    let cx = Cx::new(&input);
-    match errors.finish() {
+    let mut cx = Ctxt::new();
+    let input = Input::from_syn(input, &mut cx);
+    valid::check(&input, derive, &mut cx);
+    let expander = Expander::new(&input);
+    match cx.check() {
         Ok(()) => {
             let mut items = TokenStream::new();
-            let reset = input.attrs.manual_reset.is_none().then(|| cx.reset_parts());
+            let derives_reset = input.attrs.manual_reset.is_none();
+            let reset = derives_reset.then(|| expander.reset_parts());
             if let Some(parts) = &reset {
-                items.extend(cx.reset_impl(parts));
+                items.extend(expander.reset_impl(parts));
             }
             if derive == Derive::Pooled {
-                items.extend(cx.pooled_impl(reset.as_ref()));
+                items.extend(expander.pooled_impl(reset.as_ref()));
             }
-            cx.wrap(items)
+            expander.wrap(items)
         }
-        Err(error) => {
-            let error = error.into_compile_error();
-            let fallback = cx.wrap(cx.fallback(derive));
-            quote!(#error #fallback)
+        Err(errors) => {
+            let fallback = expander.wrap(expander.fallback(derive));
+            quote!(#errors #fallback)
         }
     }
 }
@@ -43,65 +44,29 @@ struct ResetParts {
     bounds: Bounds,
 }
 
-/// `where` predicates, one per bounded type: `Vec<T>: Reset + Send` rather
-/// than a predicate per trait, which lints such as clippy's
-/// `type_repetition_in_bounds` would report on the user's field.
-#[derive(Default, Clone)]
-struct Bounds {
-    /// The type as written (for deduplication), the type, its span, and the
-    /// traits or lifetimes it must satisfy.
-    entries: Vec<(String, TokenStream, Span, Vec<TokenStream>)>,
-}
-
-impl Bounds {
-    fn add(&mut self, ty: &TokenStream, span: Span, bound: TokenStream) {
-        let key = ty.to_string();
-        match self.entries.iter_mut().find(|entry| entry.0 == key) {
-            // Two fields of one type ask the same of it once.
-            Some(entry) if entry.3.iter().any(|b| b.to_string() == bound.to_string()) => {}
-            Some(entry) => entry.3.push(bound),
-            None => self.entries.push((key, ty.clone(), span, vec![bound])),
-        }
-    }
-
-    fn predicates(&self) -> Vec<TokenStream> {
-        let entries = self.entries.iter();
-        entries
-            .map(|(_, ty, span, bounds)| quote_spanned!(*span=> #ty: #(#bounds)+*))
-            .collect()
-    }
-}
-
-struct Cx<'a> {
+struct Expander<'a> {
     input: &'a Input<'a>,
     /// `::repool`, or the `crate = path`.
     krate: TokenStream,
-    /// The name under which [`Cx::wrap`] imports `<krate>::__private`.
+    /// The name under which [`Expander::wrap`] imports `<krate>::__private`.
     private: Ident,
-    /// Type and const parameters: a field type naming one needs a `where`
-    /// predicate, since it can only be checked per instantiation.
-    params: Vec<&'a Ident>,
     /// `Name::<A, B, N>`, which replaces `Self` in tokens copied into places
     /// where `Self` means something else or nothing.
     self_ty: TokenStream,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> Expander<'a> {
     fn new(input: &'a Input<'a>) -> Self {
         let krate = match &input.attrs.krate {
             Some(setting) => setting.value.to_token_stream(),
             None => quote!(::repool),
         };
-        let generics = input.generics;
-        let mut params: Vec<&Ident> = generics.type_params().map(|p| &p.ident).collect();
-        params.extend(generics.const_params().map(|p| &p.ident));
         let ident = input.ident;
-        let (_, ty_generics, _) = generics.split_for_impl();
-        Cx {
+        let (_, ty_generics, _) = input.generics.split_for_impl();
+        Expander {
             input,
             krate,
             private: Ident::new("__repool_private", Span::call_site()),
-            params,
             // The turbofish form is valid both as a type and in a path
             // expression such as `new = Self::fresh`.
             self_ty: {
@@ -126,31 +91,21 @@ impl<'a> Cx<'a> {
     }
 
     fn is_generic(&self) -> bool {
-        !self.params.is_empty()
+        !self.input.params.is_empty()
     }
 
-    /// The field's type with `Self` spelled out, and whether it names a
-    /// type or const parameter.
-    fn field_type(&self, field: &Field) -> (TokenStream, bool) {
-        let mut generic = false;
-        let ty = self.respell(field.ty.to_token_stream(), &mut generic);
-        (ty, generic)
+    /// The field's type with `Self` spelled out.
+    fn field_type(&self, field: &Field) -> TokenStream {
+        self.respell(field.ty.to_token_stream())
     }
 
-    fn respell(&self, tokens: TokenStream, generic: &mut bool) -> TokenStream {
+    fn respell(&self, tokens: TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         for token in tokens {
             match token {
-                TokenTree::Ident(ident) if ident == "Self" => {
-                    *generic |= self.is_generic();
-                    out.extend(self.self_ty.clone());
-                }
-                TokenTree::Ident(ident) => {
-                    *generic |= self.params.iter().any(|param| **param == ident);
-                    out.extend([TokenTree::Ident(ident)]);
-                }
+                TokenTree::Ident(ident) if ident == "Self" => out.extend(self.self_ty.clone()),
                 TokenTree::Group(group) => {
-                    let inner = self.respell(group.stream(), generic);
+                    let inner = self.respell(group.stream());
                     let mut respelled = Group::new(group.delimiter(), inner);
                     respelled.set_span(group.span());
                     out.extend([TokenTree::Group(respelled)]);
@@ -159,31 +114,6 @@ impl<'a> Cx<'a> {
             }
         }
         out
-    }
-
-    /// The type's generics with `'static` added to every type parameter's
-    /// bounds: a pool outlives any borrow, so every instantiation of a pooled
-    /// type must be `'static`.
-    fn static_generics(&self) -> Generics {
-        let mut generics = self.input.generics.clone();
-        for param in generics.type_params_mut() {
-            let span = param.ident.span();
-            param.bounds.push(TypeParamBound::Lifetime(Lifetime {
-                apostrophe: span,
-                ident: Ident::new("static", span),
-            }));
-        }
-        generics
-    }
-
-    /// The user's `where` predicates followed by `extra`.
-    fn where_clause(&self, extra: &[TokenStream]) -> TokenStream {
-        let user = self.input.generics.where_clause.iter();
-        let user: Vec<_> = user.flat_map(|w| w.predicates.iter()).collect();
-        if user.is_empty() && extra.is_empty() {
-            return TokenStream::new();
-        }
-        quote!(where #(#user,)* #(#extra,)*)
     }
 
     /// The statements of `reset`, the terms of `is_oversized`, and the
@@ -200,7 +130,7 @@ impl<'a> Cx<'a> {
             // (and the trait's `on_unimplemented` advice) is reported on the
             // field rather than on the derive.
             let span = field.ty.span();
-            let (ty, generic) = self.field_type(field);
+            let ty = self.field_type(field);
             match &field.attrs.reset {
                 Some(setting) => {
                     let path = &setting.value;
@@ -221,7 +151,7 @@ impl<'a> Cx<'a> {
                     parts.oversized.push(quote_spanned!(span=>
                         <#ty as #private::Reset>::is_oversized(&self.#member)
                     ));
-                    if generic {
+                    if field.generic {
                         parts.bounds.add(&ty, span, quote!(#private::Reset));
                     }
                 }
@@ -231,7 +161,7 @@ impl<'a> Cx<'a> {
                 parts.oversized.push(quote_spanned!(span=>
                     <#ty as #private::Capacity>::capacity(&self.#member) > #max
                 ));
-                if generic {
+                if field.generic {
                     parts.bounds.add(&ty, span, quote!(#private::Capacity));
                 }
             }
@@ -256,7 +186,7 @@ impl<'a> Cx<'a> {
         });
         let ident = self.input.ident;
         let (impl_generics, ty_generics, _) = self.input.generics.split_for_impl();
-        let where_clause = self.where_clause(&bounds.predicates());
+        let where_clause = generics::where_clause(self.input.generics, &bounds.predicates());
         quote! {
             #[automatically_derived]
             impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
@@ -293,8 +223,8 @@ impl<'a> Cx<'a> {
         let mut seen = Vec::new();
         for field in &self.input.fields {
             let span = field.ty.span();
-            let (ty, generic) = self.field_type(field);
-            if generic {
+            let ty = self.field_type(field);
+            if field.generic {
                 bounds.add(&ty, span, quote!(#private::core::marker::Send));
                 continue;
             }
@@ -321,7 +251,7 @@ impl<'a> Cx<'a> {
         let make = match &self.input.attrs.new {
             // `new = Self::fresh` must also work in the `static` below, where
             // `Self` is not in scope.
-            Some(setting) => self.respell(setting.value.to_token_stream(), &mut false),
+            Some(setting) => self.respell(setting.value.to_token_stream()),
             None => quote_spanned!(ident.span()=> #private::core::default::Default::default),
         };
         let capacity = self.input.attrs.capacity.as_ref().map(|setting| {
@@ -376,10 +306,10 @@ impl<'a> Cx<'a> {
                 #(#send_checks)*
             }
         });
-        let generics = self.static_generics();
-        let (impl_generics, _, _) = generics.split_for_impl();
+        let static_generics = generics::with_static(self.input.generics);
+        let (impl_generics, _, _) = static_generics.split_for_impl();
         let (_, ty_generics, _) = self.input.generics.split_for_impl();
-        let where_clause = self.where_clause(&bounds);
+        let where_clause = generics::where_clause(self.input.generics, &bounds);
         quote! {
             #send_checks
             #[automatically_derived]
@@ -399,11 +329,11 @@ impl<'a> Cx<'a> {
     fn fallback(&self, derive: Derive) -> TokenStream {
         let private = &self.private;
         let ident = self.input.ident;
-        let generics = self.input.generics;
-        let (impl_generics, ty_generics, _) = generics.split_for_impl();
+        let user_generics = self.input.generics;
+        let (impl_generics, ty_generics, _) = user_generics.split_for_impl();
         let mut out = TokenStream::new();
         if derive == Derive::Reset || self.input.attrs.manual_reset.is_none() {
-            let where_clause = self.where_clause(&[]);
+            let where_clause = generics::where_clause(user_generics, &[]);
             out.extend(quote! {
                 #[automatically_derived]
                 impl #impl_generics #private::Reset for #ident #ty_generics #where_clause {
@@ -413,14 +343,15 @@ impl<'a> Cx<'a> {
         }
         // A borrowing type can never be `'static`; its impl would only add an
         // error.
-        if derive == Derive::Pooled && generics.lifetimes().next().is_none() {
+        if derive == Derive::Pooled && user_generics.lifetimes().next().is_none() {
             let mut bounds = quote!(#private::core::marker::Send + '__pooled);
             if self.is_generic() {
                 bounds.extend(quote!(+ #private::Reset));
             }
-            let where_clause = self.where_clause(&[quote!(for<'__pooled> Self: #bounds)]);
-            let generics = self.static_generics();
-            let (impl_generics, _, _) = generics.split_for_impl();
+            let predicate = quote!(for<'__pooled> Self: #bounds);
+            let where_clause = generics::where_clause(user_generics, &[predicate]);
+            let static_generics = generics::with_static(user_generics);
+            let (impl_generics, _, _) = static_generics.split_for_impl();
             out.extend(quote! {
                 #[automatically_derived]
                 impl #impl_generics #private::Pooled for #ident #ty_generics #where_clause {

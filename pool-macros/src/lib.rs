@@ -6,7 +6,9 @@
 
 mod ast;
 mod attr;
+mod ctxt;
 mod expand;
+mod generics;
 mod valid;
 
 use proc_macro::TokenStream;

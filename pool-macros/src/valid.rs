@@ -2,15 +2,15 @@
 //! are well-formed alone but contradict the derive or each other.
 
 use crate::ast::{Derive, Input, Shape};
-use crate::attr::Errors;
+use crate::ctxt::Ctxt;
 
-pub(crate) fn check(input: &Input, derive: Derive, errors: &mut Errors) {
-    check_container(input, derive, errors);
-    check_shape(input, derive, errors);
-    check_fields(input, errors);
+pub(crate) fn check(input: &Input, derive: Derive, cx: &mut Ctxt) {
+    check_container(input, derive, cx);
+    check_shape(input, derive, cx);
+    check_fields(input, cx);
 }
 
-fn check_container(input: &Input, derive: Derive, errors: &mut Errors) {
+fn check_container(input: &Input, derive: Derive, cx: &mut Ctxt) {
     if derive != Derive::Reset {
         return;
     }
@@ -21,7 +21,7 @@ fn check_container(input: &Input, derive: Derive, errors: &mut Errors) {
     ];
     for (key, span) in pool_keys {
         if let Some(span) = span {
-            errors.push(
+            cx.error(
                 span,
                 format_args!(
                     "`{key}` configures the pool of `#[derive(Pooled)]`, and `#[derive(Reset)]` \
@@ -32,7 +32,7 @@ fn check_container(input: &Input, derive: Derive, errors: &mut Errors) {
         }
     }
     if let Some(span) = attrs.manual_reset {
-        errors.push(
+        cx.error(
             span,
             "`reset = manual` says `Reset` is implemented by hand, which contradicts \
              `#[derive(Reset)]`: remove one of them",
@@ -40,7 +40,7 @@ fn check_container(input: &Input, derive: Derive, errors: &mut Errors) {
     }
 }
 
-fn check_shape(input: &Input, derive: Derive, errors: &mut Errors) {
+fn check_shape(input: &Input, derive: Derive, cx: &mut Ctxt) {
     let manual = input.attrs.manual_reset.is_some();
     // With `reset = manual` the shape only matters to the user's own impl.
     let then_pool = match derive {
@@ -49,7 +49,7 @@ fn check_shape(input: &Input, derive: Derive, errors: &mut Errors) {
     };
     match input.shape {
         Shape::Struct => {}
-        Shape::Enum(span) if !manual => errors.push(
+        Shape::Enum(span) if !manual => cx.error(
             span,
             format_args!(
                 "{} does not support enums: a reset can keep only the allocations of the \
@@ -59,7 +59,7 @@ fn check_shape(input: &Input, derive: Derive, errors: &mut Errors) {
                 derive.name(),
             ),
         ),
-        Shape::Union(span) if !manual => errors.push(
+        Shape::Union(span) if !manual => cx.error(
             span,
             format_args!(
                 "{} does not support unions: which field is active is unknown, so no field \
@@ -71,7 +71,7 @@ fn check_shape(input: &Input, derive: Derive, errors: &mut Errors) {
     }
     if derive == Derive::Pooled {
         for lifetime in input.generics.lifetimes() {
-            errors.push(
+            cx.error(
                 lifetime.lifetime.span(),
                 "`#[derive(Pooled)]` does not support lifetime parameters: pooled objects live \
                  in a `'static` pool and outlive every borrow; store owned data instead \
@@ -81,12 +81,12 @@ fn check_shape(input: &Input, derive: Derive, errors: &mut Errors) {
     }
 }
 
-fn check_fields(input: &Input, errors: &mut Errors) {
+fn check_fields(input: &Input, cx: &mut Ctxt) {
     for field in &input.fields {
         let attrs = &field.attrs;
         if input.attrs.manual_reset.is_some() {
             for (key, span) in attrs.keys() {
-                errors.push(
+                cx.error(
                     span,
                     format_args!(
                         "`{key}` has no effect with `#[pooled(reset = manual)]`: the \
@@ -105,13 +105,13 @@ fn check_fields(input: &Input, errors: &mut Errors) {
             continue;
         }
         if let Some(reset) = &attrs.reset {
-            errors.push(
+            cx.error(
                 reset.key,
                 "`reset` conflicts with `skip`: a skipped field is left as is; remove one of them",
             );
         }
         if let Some(max) = &attrs.max_capacity {
-            errors.push(
+            cx.error(
                 max.key,
                 "`max_capacity` conflicts with `skip`: a skipped field is left as is and its \
                  capacity is not checked; remove one of them",
