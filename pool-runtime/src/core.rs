@@ -38,7 +38,9 @@ use std::ptr::{self, NonNull};
 
 use crossbeam_utils::CachePadded;
 
-use crate::sync::{AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering, UnsafeCell, bump, lock};
+use crate::sync::{
+    AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Mutex, Ordering, UnsafeCell, bump, lock,
+};
 
 /// The most objects one thread's private cache holds.
 pub(crate) const LOCAL_MAX: usize = 32;
@@ -288,42 +290,27 @@ struct Budget {
     shared_len: AtomicUsize,
 }
 
-/// The capacity and the cache sizes derived from it, read on slow paths
-/// only, so that [`Core::set_capacity`] can change them at run time.
+/// The capacity and the cache sizes derived from it. Only the capacity is
+/// stored (one atomic, so that [`Core::set_capacity`] can change it at run
+/// time); a slow path reads it once and derives the rest.
+#[derive(Clone, Copy)]
 struct Shape {
-    capacity: AtomicUsize,
+    capacity: usize,
     /// The most objects a cache keeps: at most a quarter of the capacity,
     /// so a few threads cannot hold all of it privately.
-    local_cap: AtomicUsize,
+    local_cap: usize,
     /// Objects moved per transfer between a cache and the shared layer.
-    batch: AtomicUsize,
+    batch: usize,
 }
 
 impl Shape {
-    fn new(capacity: usize) -> Self {
-        let shape = Self {
-            capacity: AtomicUsize::new(0),
-            local_cap: AtomicUsize::new(0),
-            batch: AtomicUsize::new(0),
-        };
-        shape.set(capacity);
-        shape
-    }
-
-    /// Stores `capacity` and its cache sizes; returns the old capacity.
-    fn set(&self, capacity: usize) -> usize {
+    fn of(capacity: usize) -> Self {
         let local_cap = LOCAL_MAX.min((capacity / 4).max(capacity.min(1)));
-        self.local_cap.store(local_cap, Ordering::Relaxed);
-        self.batch.store((local_cap / 2).max(1), Ordering::Relaxed);
-        self.capacity.swap(capacity, Ordering::Relaxed)
-    }
-
-    fn local_cap(&self) -> usize {
-        self.local_cap.load(Ordering::Relaxed)
-    }
-
-    fn batch(&self) -> usize {
-        self.batch.load(Ordering::Relaxed)
+        Self {
+            capacity,
+            local_cap,
+            batch: (local_cap / 2).max(1),
+        }
     }
 }
 
@@ -341,7 +328,13 @@ pub(crate) struct Core<T> {
     slow: CachePadded<SlowCounters>,
     stashes: Box<[CachePadded<Mutex<Stash<T>>>]>,
     stash_mask: usize,
-    shape: Shape,
+    /// The most idle objects kept; see [`Shape`].
+    capacity: AtomicUsize,
+    /// Set once the capacity was ever lowered: until then no debt can be
+    /// owed, and the slow paths that would pay one early skip reading the
+    /// much-written `free` counter (which also keeps the loom models of
+    /// the other paths small).
+    lowered: AtomicBool,
 }
 
 // SAFETY: a `Core<T>` owns `T`s (through raw pointers) and hands them from
@@ -378,7 +371,8 @@ impl<T> Core<T> {
                 })
                 .collect(),
             stash_mask: stashes - 1,
-            shape: Shape::new(capacity),
+            capacity: AtomicUsize::new(capacity),
+            lowered: AtomicBool::new(false),
         }
     }
 
@@ -529,7 +523,7 @@ impl<T> Core<T> {
             return NonNull::new(object);
         }
         // No user code runs from here on, so the cache stays empty.
-        let batch = self.take_from_stashes(slot.index(), self.shape.batch());
+        let batch = self.take_from_stashes(slot.index(), self.shape().batch);
         let (object, spare_units) = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -642,7 +636,8 @@ impl<T> Core<T> {
         // SAFETY: forwarded from the caller.
         unsafe { self.catch_up(slot) };
         let shard = self.shard(slot);
-        let local_cap = self.shape.local_cap();
+        let shape = self.shape();
+        let local_cap = shape.local_cap;
         let accepted = shard.local.with_mut(|local| {
             // SAFETY: the caller owns this slot; no user code runs here.
             let local = unsafe { &mut *local };
@@ -678,12 +673,11 @@ impl<T> Core<T> {
                 // the pool again, so they may never take the free units
                 // below half the capacity: whatever threads park, the
                 // others can still keep objects idle.
-                let want = self
-                    .shape
-                    .batch()
+                let want = shape
+                    .batch
                     .min(local.limit.saturating_sub(local.units))
                     .max(1);
-                let floor = self.shape.capacity.load(Ordering::Relaxed) / 2;
+                let floor = shape.capacity / 2;
                 let got = self.take_units(want, floor);
                 if got == 0 {
                     // The pool is at capacity. What this cache holds is
@@ -767,7 +761,12 @@ impl<T> Core<T> {
         let panic = doomed.and_then(|doomed| self.bury(doomed));
         // Objects this cache just handed over may be what a lowered
         // capacity was still waiting for.
-        panic.or(self.pay_debt())
+        let paid = if reshaped {
+            self.pay_owed()
+        } else {
+            self.pay_debt()
+        };
+        panic.or(paid)
     }
 
     /// Empties a cache that has missed `behind` trims: its objects go to
@@ -821,15 +820,26 @@ impl<T> Core<T> {
         if n > 0 {
             self.slow.trimmed.fetch_add(n as u64, Ordering::Relaxed);
         }
-        self.note(Event::DropPanicked, panicked);
+        if panicked > 0 {
+            self.note(Event::DropPanicked, panicked);
+        }
         self.give_units(doomed.units);
         panic
+    }
+
+    /// [`Core::pay_owed`] if the capacity was ever lowered: the early
+    /// payment of a debt by a cache that has already settled it.
+    fn pay_debt(&self) -> Option<Panic> {
+        if !self.lowered.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.pay_owed()
     }
 
     /// Drops idle objects of the shared layer, oldest list first, until a
     /// lowered capacity is paid for (objects in other threads' caches pay
     /// when those threads next use the pool).
-    fn pay_debt(&self) -> Option<Panic> {
+    fn pay_owed(&self) -> Option<Panic> {
         let owed = usize::try_from(-self.free_signed()).unwrap_or(0);
         if owed == 0 {
             return None;
@@ -876,11 +886,15 @@ impl<T> Core<T> {
     ///
     /// If `slot` is `Some`, as for [`Core::pop`].
     pub(crate) unsafe fn set_capacity(&self, capacity: usize, slot: Option<Slot>) -> Option<Panic> {
-        let old = self.shape.set(capacity);
+        let old = self.capacity.swap(capacity, Ordering::Relaxed);
         if capacity >= old {
             self.give_units(capacity - old);
             return None;
         }
+        // A thread that misses the flag for a while only skips paying the
+        // debt early: the caches that owe it are flagged `RESHAPED` below
+        // and pay at their next use whatever the flag says.
+        self.lowered.store(true, Ordering::Relaxed);
         // Wrapping below zero: the debt that returning units pay first.
         self.budget
             .free
@@ -894,13 +908,17 @@ impl<T> Core<T> {
             Some(slot) => unsafe { self.settle(slot, false) },
             None => None,
         };
-        let panic = self.pay_debt();
+        let panic = self.pay_owed();
         own.or(panic)
     }
 
     /// The most idle objects this core keeps.
     pub(crate) fn capacity(&self) -> usize {
-        self.shape.capacity.load(Ordering::Relaxed)
+        self.capacity.load(Ordering::Relaxed)
+    }
+
+    fn shape(&self) -> Shape {
+        Shape::of(self.capacity())
     }
 
     /// Counts an object built because the pool had none idle.
@@ -1318,7 +1336,7 @@ mod tests {
             unsafe { core.push(0, boxed(i)).unwrap() };
         }
         // Slot 0 keeps at most `local_cap`; the rest went to the stash.
-        assert_eq!(core.shape.local_cap(), 16);
+        assert_eq!(core.shape().local_cap, 16);
         let mut taken = Vec::new();
         // SAFETY: slot 1 used by this thread only.
         while let Some(p) = unsafe { core.pop(1) } {

@@ -13,12 +13,12 @@ pub(crate) use loom::cell::UnsafeCell;
 #[cfg(all(test, repool_loom))]
 pub(crate) use loom::sync::Mutex;
 #[cfg(all(test, repool_loom))]
-pub(crate) use loom::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize};
 
 #[cfg(not(all(test, repool_loom)))]
 pub(crate) use std::sync::Mutex;
 #[cfg(not(all(test, repool_loom)))]
-pub(crate) use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize};
 
 pub(crate) use std::sync::atomic::Ordering;
 
