@@ -12,12 +12,15 @@
 //! cargo run --example async_tasks
 //! ```
 
+mod support;
+
 use std::collections::HashSet;
 use std::io::Write;
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use repool::{Guard, Pooled, Stats};
+use support::Checks;
 use tokio::sync::mpsc;
 
 /// What one task builds up between its `.await`s.
@@ -119,38 +122,29 @@ struct Report {
 
 impl Report {
     fn failures(&self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let mut check = |ok: bool, what: &str| {
-            if !ok {
-                failed.push(what.to_owned());
-            }
-        };
+        let mut checks = Checks::default();
         let s = &self.stats;
-        check(
+        checks.expect(
             self.intact == self.tasks,
             "every task's buffer held its chunks",
         );
-        check(s.acquired == self.tasks as u64, "one acquire per task");
-        check(
+        checks.expect(s.acquired == self.tasks as u64, "one acquire per task");
+        checks.expect(
             s.returned + s.discarded == s.acquired,
             "every guard came back (returned, or dropped over capacity)",
         );
-        check(
+        checks.expect(
             self.cross_thread >= self.offloaded,
             "offloaded guards dropped on another thread",
         );
-        check(s.reused > 0, "later tasks reused objects");
-        check(s.idle <= Scratch::pool().capacity(), "idle within capacity");
-        failed
+        checks.expect(s.reused > 0, "later tasks reused objects");
+        checks.expect(s.idle <= Scratch::pool().capacity(), "idle within capacity");
+        checks.failures()
     }
 }
 
 fn run(waves: u64, per_wave: u64) -> Report {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = support::multi_thread_runtime();
     let outcomes: Vec<Outcome> = runtime.block_on(async {
         let mut all = Vec::new();
         for wave in 0..waves {
@@ -213,20 +207,10 @@ fn run(waves: u64, per_wave: u64) -> Report {
 }
 
 fn main() {
-    let failed = run(10, 100).failures();
-    if !failed.is_empty() {
-        eprintln!("FAILED: {}", failed.join("; "));
-        std::process::exit(1);
-    }
+    support::exit_if_failed(&run(10, 100).failures());
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn runs_to_completion() {
-        let report = super::run(3, 60);
-        assert_eq!(report.tasks, 180);
-        assert_eq!(report.offloaded, 45);
-        assert_eq!(report.failures(), Vec::<String>::new());
-    }
-}
+support::self_test!(run(3, 60), |report| {
+    assert_eq!(report.tasks, 180);
+    assert_eq!(report.offloaded, 45);
+});

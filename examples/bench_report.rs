@@ -19,11 +19,11 @@ mod report;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use common::alloc_count::CountingAlloc;
+use common::counting_alloc::CountingAlloc;
 use report::Options;
 
 #[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
 
 fn usage() -> ExitCode {
     eprintln!("usage: bench_report [--quick] [--rounds N] [--svg PATH]");

@@ -14,8 +14,8 @@
 //! cargo run --release --example http_server -- --serve 8080
 //! ```
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+mod support;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -31,6 +31,8 @@ use hyper_util::rt::TokioIo;
 use repool::{Pooled, Stats};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
+use support::Checks;
+use support::counting_alloc::{self, CountingAlloc};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
@@ -322,74 +324,34 @@ async fn drive(addr: SocketAddr, ids: Vec<u64>) -> usize {
 
 // ---- measuring -----------------------------------------------------------------
 
-/// Counts allocator calls (alloc and realloc) in the whole process, and
-/// separately those made while a handler renders.
-struct CountingAllocator;
+// Process-wide counts: the client and hyper allocate on every worker
+// thread. The handlers' share comes from the per-thread counts, through
+// `HandlerScope`.
+#[global_allocator]
+static ALLOCATOR: CountingAlloc = CountingAlloc::PROCESS_WIDE;
 
-static PROCESS_ALLOCS: AtomicU64 = AtomicU64::new(0);
+/// Allocations made while a handler renders, on any thread.
 static HANDLER_ALLOCS: AtomicU64 = AtomicU64::new(0);
 
-thread_local! {
-    // `const` and without `Drop`: reading it never allocates or registers a
-    // destructor, so the allocator may read it at any time.
-    static IN_HANDLER: Cell<bool> = const { Cell::new(false) };
+/// Adds to `HANDLER_ALLOCS` what this thread allocates from `enter` to the
+/// drop. Handler rendering is synchronous, so the scope never spans an
+/// `.await` and the thread cannot change under it.
+struct HandlerScope {
+    allocs_before: u64,
 }
-
-impl CountingAllocator {
-    fn count() {
-        PROCESS_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        if IN_HANDLER.with(Cell::get) {
-            HANDLER_ALLOCS.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees hold; counting touches only atomics
-// and a const thread-local, never the heap.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded from our caller, who upholds `alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::count();
-        // SAFETY: `ptr` and `layout` come from this allocator, which is
-        // `System` underneath; forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as for `realloc`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-/// Marks the current thread as rendering a response until dropped. Handler
-/// rendering is synchronous, so the mark never spans an `.await`.
-struct HandlerScope;
 
 impl HandlerScope {
     fn enter() -> Self {
-        IN_HANDLER.with(|flag| flag.set(true));
-        HandlerScope
+        HandlerScope {
+            allocs_before: counting_alloc::thread_allocs(),
+        }
     }
 }
 
 impl Drop for HandlerScope {
     fn drop(&mut self) {
-        IN_HANDLER.with(|flag| flag.set(false));
+        let made = counting_alloc::thread_allocs() - self.allocs_before;
+        HANDLER_ALLOCS.fetch_add(made, Ordering::Relaxed);
     }
 }
 
@@ -417,7 +379,7 @@ async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
 
     let pool_before = ResponseCtx::pool().stats();
     let (process_before, handler_before) = (
-        PROCESS_ALLOCS.load(Ordering::Relaxed),
+        counting_alloc::process_allocs(),
         HANDLER_ALLOCS.load(Ordering::Relaxed),
     );
     let start = Instant::now();
@@ -430,7 +392,7 @@ async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
     }
     let checked_ok = clients.join_all().await.into_iter().sum();
     let elapsed = start.elapsed();
-    let process_allocs = PROCESS_ALLOCS.load(Ordering::Relaxed) - process_before;
+    let process_allocs = counting_alloc::process_allocs() - process_before;
     let handler_allocs = HANDLER_ALLOCS.load(Ordering::Relaxed) - handler_before;
     let pool_after = ResponseCtx::pool().stats();
     server.abort();
@@ -470,43 +432,38 @@ struct SelfTest {
 
 impl SelfTest {
     fn failures(&self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let mut check = |ok: bool, what: &str| {
-            if !ok {
-                failed.push(what.to_owned());
-            }
-        };
+        let mut checks = Checks::default();
         for pass in [&self.pooled, &self.fresh] {
-            check(
+            checks.expect(
                 pass.checked_ok == pass.requests,
                 "every response checked out",
             );
         }
-        check(
+        checks.expect(
             self.pooled.acquired == self.pooled.requests as u64,
             "one acquire per pooled request",
         );
-        check(self.pooled.reused > 0, "the pool served some requests");
-        check(
+        checks.expect(self.pooled.reused > 0, "the pool served some requests");
+        checks.expect(
             self.fresh.acquired == 0,
             "the fresh pass never touched the pool",
         );
-        check(
+        checks.expect(
             self.pooled.handler_allocs < self.fresh.handler_allocs,
             "pooled handlers allocate less",
         );
-        check(self.stats_status == StatusCode::OK, "/stats answered 200");
-        check(
+        checks.expect(self.stats_status == StatusCode::OK, "/stats answered 200");
+        checks.expect(
             self.stats
                 .as_ref()
                 .is_some_and(|s| s.acquired > self.pooled.acquired && s.idle <= s.capacity),
             "/stats counts every acquire and stays within capacity",
         );
-        check(
+        checks.expect(
             self.pool_at_end.idle <= ResponseCtx::pool().capacity(),
             "idle within capacity",
         );
-        failed
+        checks.failures()
     }
 }
 
@@ -515,11 +472,7 @@ fn per_request(count: u64, pass: &Pass) -> f64 {
 }
 
 fn self_test(requests: usize, connections: usize) -> SelfTest {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = support::multi_thread_runtime();
     let report = runtime.block_on(async {
         // Pooled first: any one-time setup cost of tokio and hyper lands on
         // the pooled pass, so the savings below are if anything understated.
@@ -607,13 +560,7 @@ fn serve_forever(port: u16) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        [] | ["--self-test"] => {
-            let failed = self_test(20_000, 16).failures();
-            if !failed.is_empty() {
-                eprintln!("FAILED: {}", failed.join("; "));
-                std::process::exit(1);
-            }
-        }
+        [] | ["--self-test"] => support::exit_if_failed(&self_test(20_000, 16).failures()),
         ["--serve"] => serve_forever(0),
         ["--serve", port] => serve_forever(port.parse().expect("--serve takes a port number")),
         _ => {
@@ -623,13 +570,7 @@ fn main() {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn runs_to_completion() {
-        let report = super::self_test(400, 8);
-        assert_eq!(report.pooled.checked_ok, 400);
-        assert_eq!(report.fresh.checked_ok, 400);
-        assert_eq!(report.failures(), Vec::<String>::new());
-    }
-}
+support::self_test!(self_test(400, 8), |report| {
+    assert_eq!(report.pooled.checked_ok, 400);
+    assert_eq!(report.fresh.checked_ok, 400);
+});

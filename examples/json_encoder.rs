@@ -20,6 +20,8 @@
 //! cargo run --example json_encoder
 //! ```
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -27,6 +29,7 @@ use std::thread;
 
 use repool::Pooled;
 use serde::Serialize;
+use support::Checks;
 
 /// The state of one encoding: the output buffer. serde_json's `Serializer`
 /// only borrows its writer, so the buffer is all there is to pool.
@@ -144,43 +147,38 @@ impl Report {
     /// What must hold for the demo to mean anything; `main` exits non-zero
     /// and the test fails when one does not.
     fn failures(&self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let mut check = |ok: bool, what: &str| {
-            if !ok {
-                failed.push(what.to_owned());
-            }
-        };
-        check(self.first_line == b"{\"x\":1}\n", "to_json of {\"x\":1}");
-        check(
+        let mut checks = Checks::default();
+        checks.expect(self.first_line == b"{\"x\":1}\n", "to_json of {\"x\":1}");
+        checks.expect(
             self.overlapping_pooled == 0,
             "no result overlaps a pooled buffer",
         );
-        check(
+        checks.expect(
             self.intact_after_reuse == self.encoded,
             "every result intact after reuse",
         );
-        check(
+        checks.expect(
             self.written_lines == self.encoded,
             "write_json wrote one line per order",
         );
-        check(
+        checks.expect(
             self.written_matches,
             "write_json wrote the same bytes as to_json",
         );
-        check(
+        checks.expect(
             self.huge_len > MAX_KEPT_BYTES,
             "the huge document exceeds max_capacity",
         );
-        check(
+        checks.expect(
             self.stats.oversized == 1,
             "the huge buffer was counted oversized",
         );
-        check(self.stats.reused > 0, "the pool served some acquires");
-        check(
+        checks.expect(self.stats.reused > 0, "the pool served some acquires");
+        checks.expect(
             self.stats.idle <= JsonEncoder::pool().capacity(),
             "idle within the pool's capacity",
         );
-        failed
+        checks.failures()
     }
 }
 
@@ -293,19 +291,9 @@ fn run(threads: u64, per_thread: u64) -> Report {
 }
 
 fn main() {
-    let failed = run(4, 500).failures();
-    if !failed.is_empty() {
-        eprintln!("FAILED: {}", failed.join("; "));
-        std::process::exit(1);
-    }
+    support::exit_if_failed(&run(4, 500).failures());
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn runs_to_completion() {
-        let report = super::run(2, 200);
-        assert_eq!(report.encoded, 400);
-        assert_eq!(report.failures(), Vec::<String>::new());
-    }
-}
+support::self_test!(run(2, 200), |report| {
+    assert_eq!(report.encoded, 400);
+});

@@ -10,6 +10,8 @@
 //! cargo run --example log_lines
 //! ```
 
+mod support;
+
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 use std::sync::Mutex;
@@ -17,6 +19,7 @@ use std::thread;
 use std::time::Instant;
 
 use repool::{Pooled, Stats};
+use support::Checks;
 
 const MAX_LINE_CAPACITY: usize = 4096;
 
@@ -190,47 +193,42 @@ struct Report {
 
 impl Report {
     fn failures(&self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let mut check = |ok: bool, what: &str| {
-            if !ok {
-                failed.push(what.to_owned());
-            }
-        };
+        let mut checks = Checks::default();
         let (c, u) = (&self.capped, &self.uncapped);
-        check(
+        checks.expect(
             c.lines_written == c.stats.acquired as usize,
             "one line per acquire (capped)",
         );
-        check(
+        checks.expect(
             u.lines_written == u.stats.acquired as usize,
             "one line per acquire (uncapped)",
         );
-        check(
+        checks.expect(
             c.stats.oversized == c.huge_lines as u64,
             "every huge line's buffer dropped",
         );
-        check(
+        checks.expect(
             c.big_handouts == 0,
             "the capped pool never hands out a huge buffer",
         );
-        check(
+        checks.expect(
             c.retained_bytes <= c.stats.idle * MAX_LINE_CAPACITY,
             "capped pool retains at most idle * max_capacity",
         );
-        check(
+        checks.expect(
             u.stats.oversized == 0,
             "the uncapped pool drops nothing as oversized",
         );
-        check(
+        checks.expect(
             u.big_handouts > 0,
             "the uncapped pool recycles huge buffers",
         );
-        check(
+        checks.expect(
             c.stats.reused > 0 && u.stats.reused > 0,
             "both pools served acquires",
         );
-        check(self.sample.ends_with(b"\n"), "sample lines were written");
-        failed
+        checks.expect(self.sample.ends_with(b"\n"), "sample lines were written");
+        checks.failures()
     }
 }
 
@@ -264,42 +262,28 @@ fn run(threads: usize, per_thread: usize, huge_every: usize) -> Report {
         capped.huge_lines
     );
     println!("                                      max_capacity = 4096   uncapped");
-    let row = |label: &str, c: String, u: String| println!("{label:<38}{c:>19}   {u}");
-    row(
-        "lines written",
-        capped.lines_written.to_string(),
-        uncapped.lines_written.to_string(),
-    );
-    row(
-        "acquires served from the pool",
-        format!("{} of {}", capped.stats.reused, capped.stats.acquired),
-        format!("{} of {}", uncapped.stats.reused, uncapped.stats.acquired),
-    );
-    row(
-        "buffers built",
-        capped.stats.built.to_string(),
-        uncapped.stats.built.to_string(),
-    );
-    row(
-        "dropped as oversized (stats.oversized)",
-        capped.stats.oversized.to_string(),
-        uncapped.stats.oversized.to_string(),
-    );
-    row(
-        "acquires handed a buffer > 4 KiB",
-        capped.big_handouts.to_string(),
-        uncapped.big_handouts.to_string(),
-    );
-    row(
-        "idle buffers after the run",
-        capped.stats.idle.to_string(),
-        uncapped.stats.idle.to_string(),
-    );
-    row(
-        "bytes those idle buffers hold",
-        capped.retained_bytes.to_string(),
-        uncapped.retained_bytes.to_string(),
-    );
+    // Each row's label, and its cell for one workload.
+    type Row = (&'static str, fn(&Outcome) -> String);
+    let rows: [Row; 7] = [
+        ("lines written", |o| o.lines_written.to_string()),
+        ("acquires served from the pool", |o| {
+            format!("{} of {}", o.stats.reused, o.stats.acquired)
+        }),
+        ("buffers built", |o| o.stats.built.to_string()),
+        ("dropped as oversized (stats.oversized)", |o| {
+            o.stats.oversized.to_string()
+        }),
+        ("acquires handed a buffer > 4 KiB", |o| {
+            o.big_handouts.to_string()
+        }),
+        ("idle buffers after the run", |o| o.stats.idle.to_string()),
+        ("bytes those idle buffers hold", |o| {
+            o.retained_bytes.to_string()
+        }),
+    ];
+    for (label, cell) in rows {
+        println!("{label:<38}{:>19}   {}", cell(&capped), cell(&uncapped));
+    }
     Report {
         capped,
         uncapped,
@@ -308,20 +292,10 @@ fn run(threads: usize, per_thread: usize, huge_every: usize) -> Report {
 }
 
 fn main() {
-    let failed = run(4, 5_000, 500).failures();
-    if !failed.is_empty() {
-        eprintln!("FAILED: {}", failed.join("; "));
-        std::process::exit(1);
-    }
+    support::exit_if_failed(&run(4, 5_000, 500).failures());
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn runs_to_completion() {
-        let report = super::run(2, 1_000, 100);
-        assert_eq!(report.capped.huge_lines, 20);
-        assert_eq!(report.capped.lines_written, 2_000);
-        assert_eq!(report.failures(), Vec::<String>::new());
-    }
-}
+support::self_test!(run(2, 1_000, 100), |report| {
+    assert_eq!(report.capped.huge_lines, 20);
+    assert_eq!(report.capped.lines_written, 2_000);
+});

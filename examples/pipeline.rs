@@ -14,18 +14,21 @@
 //! cargo run --release --example pipeline -- --seconds 5
 //! ```
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod support;
+
 use std::env;
 use std::io::{BufRead, BufReader};
 use std::ops::DerefMut;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use repool::{Guard, Pooled, Reset};
+use support::Checks;
+use support::counting_alloc::{self, CountingAlloc};
 
 const RATE_PER_SECOND: u64 = 50_000;
 const PRODUCERS: usize = 2;
@@ -158,53 +161,10 @@ impl Variant for Unbounded {
     }
 }
 
-/// Keeps a running total of the bytes the program holds on the heap.
-struct LiveBytes;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees hold; the bookkeeping is one atomic
-// and never allocates.
-unsafe impl GlobalAlloc for LiveBytes {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded from our caller, who upholds `alloc`'s contract.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as for `alloc`.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: `ptr` and `layout` come from this allocator, which is
-        // `System` underneath; forwarded unchanged.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        new
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as for `realloc`.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
+// The live heap of the whole process, sampled once a second while the
+// producers and consumers allocate.
 #[global_allocator]
-static ALLOCATOR: LiveBytes = LiveBytes;
+static ALLOCATOR: CountingAlloc = CountingAlloc::PROCESS_WIDE;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Sample {
@@ -270,7 +230,7 @@ fn run_variant<V: Variant>(seconds: u64, mut on_sample: impl FnMut(Sample)) -> F
             on_sample(Sample {
                 second,
                 idle: V::idle(),
-                heap_bytes: LIVE_BYTES.load(Ordering::Relaxed) as u64,
+                heap_bytes: u64::try_from(counting_alloc::process_live_bytes()).unwrap_or(0),
                 rss_bytes: resident_pages() * page,
                 built: V::built(),
             });
@@ -420,32 +380,27 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn failures([bounded, unbounded]: &[ChildReport; 2], seconds: u64) -> Vec<String> {
-    let mut failed = Vec::new();
-    let mut check = |ok: bool, what: &str| {
-        if !ok {
-            failed.push(what.to_owned());
-        }
-    };
+    let mut checks = Checks::default();
     for r in [bounded, unbounded] {
-        check(r.samples.len() == seconds as usize, "one sample per second");
-        check(
+        checks.expect(r.samples.len() == seconds as usize, "one sample per second");
+        checks.expect(
             r.produced > 0 && r.produced == r.consumed,
             "every message consumed",
         );
-        check(
+        checks.expect(
             r.samples.iter().all(|s| s.rss_bytes > 0),
             "RSS read from /proc/self/statm",
         );
     }
-    check(
+    checks.expect(
         bounded.samples.iter().all(|s| s.idle <= CAPACITY),
         "the bounded pool stays within its capacity",
     );
-    check(
+    checks.expect(
         unbounded.samples.iter().any(|s| s.idle > CAPACITY),
         "the unbounded pool kept a burst beyond that capacity",
     );
-    failed
+    checks.failures()
 }
 
 fn main() {
@@ -467,11 +422,7 @@ fn main() {
     }
     let exe = env::current_exe().expect("path of this program");
     let reports = side_by_side(seconds, || Command::new(&exe));
-    let failed = failures(&reports, seconds);
-    if !failed.is_empty() {
-        eprintln!("FAILED: {}", failed.join("; "));
-        std::process::exit(1);
-    }
+    support::exit_if_failed(&failures(&reports, seconds));
 }
 
 #[cfg(test)]

@@ -189,9 +189,9 @@ fn run() -> Observed {
         thread.join().expect("request thread panicked");
     }
     say("4 threads x 1000 requests, each acquire -> fill -> drop");
-    let reused_before = before.reused;
+    let before_threads = before;
     seen.after_threads = show(&mut before, pool.stats());
-    seen.threads_reused = seen.after_threads.reused - reused_before;
+    seen.threads_reused = seen.after_threads.since(&before_threads).reused;
 
     step("8. trim(): free what nobody used since the previous trim");
     say(format!("{} Requests idle now", pool.stats().idle));
@@ -325,22 +325,23 @@ fn say(line: impl AsRef<str>) {
 /// Prints the counters that moved since `before`, then makes `now` the new
 /// baseline.
 fn show(before: &mut Stats, now: Stats) -> Stats {
+    let step = now.since(before);
     let counters = [
-        ("acquired", before.acquired, now.acquired),
-        ("reused", before.reused, now.reused),
-        ("built", before.built, now.built),
-        ("returned", before.returned, now.returned),
-        ("over_capacity", before.over_capacity, now.over_capacity),
-        ("oversized", before.oversized, now.oversized),
-        ("user_discarded", before.user_discarded, now.user_discarded),
-        ("reset_panicked", before.reset_panicked, now.reset_panicked),
-        ("detached", before.detached, now.detached),
-        ("trimmed", before.trimmed, now.trimmed),
+        ("acquired", step.acquired),
+        ("reused", step.reused),
+        ("built", step.built),
+        ("returned", step.returned),
+        ("over_capacity", step.over_capacity),
+        ("oversized", step.oversized),
+        ("user_discarded", step.user_discarded),
+        ("reset_panicked", step.reset_panicked),
+        ("detached", step.detached),
+        ("trimmed", step.trimmed),
     ];
     let mut parts: Vec<String> = counters
         .iter()
-        .filter(|(_, was, is)| was != is)
-        .map(|(name, was, is)| format!("{name} +{}", is - was))
+        .filter(|(_, moved)| *moved > 0)
+        .map(|(name, moved)| format!("{name} +{moved}"))
         .collect();
     parts.push(format!("idle {} -> {}", before.idle, now.idle));
     println!("   stats: {}", parts.join(", "));

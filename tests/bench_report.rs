@@ -8,11 +8,11 @@ mod common;
 mod report;
 
 use common::CAPACITY;
-use common::alloc_count::CountingAlloc;
+use common::counting_alloc::CountingAlloc;
 use report::{BURST_THREADS, Options, SCENARIOS};
 
 #[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
+static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
 
 // One test: the counts are per process, so nothing else may run alongside.
 #[test]

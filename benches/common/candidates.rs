@@ -60,6 +60,27 @@ macro_rules! parcel_is_guard {
     };
 }
 
+/// `Deref` and `DerefMut` to the `Req` a hand-made guard holds in `$field`.
+macro_rules! guard_derefs_to {
+    ($guard:ty, $field:tt) => {
+        impl Deref for $guard {
+            type Target = Req;
+
+            #[inline]
+            fn deref(&self) -> &Req {
+                &self.$field
+            }
+        }
+
+        impl DerefMut for $guard {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut Req {
+                &mut self.$field
+            }
+        }
+    };
+}
+
 /// Visits every candidate, in the order the report lists them.
 pub(crate) trait Visit {
     fn visit<C: Candidate + 'static>(&mut self, name: &'static str, make: fn() -> C);
@@ -131,6 +152,20 @@ impl Candidate for NoPool {
     }
 }
 
+/// The return path of both hand-written pools: keeps `obj` unless `free`
+/// already holds `CAPACITY` objects, and then hands it back, to be dropped
+/// once the caller has let go of the list (its borrow or its lock).
+#[inline]
+#[allow(clippy::vec_box)] // the lists hold boxes on purpose, see below
+fn keep_bounded(free: &mut Vec<Box<Req>>, obj: Box<Req>) -> Option<Box<Req>> {
+    if free.len() < CAPACITY {
+        free.push(obj);
+        None
+    } else {
+        Some(obj)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Hand-written `thread_local!` free list: what a competent engineer writes
 // when a pool crate is not wanted. Const-initialised (no lazy-init check on
@@ -178,21 +213,7 @@ impl Candidate for ThreadLocalList {
     }
 }
 
-impl Deref for TlGuard {
-    type Target = Req;
-
-    #[inline]
-    fn deref(&self) -> &Req {
-        &self.0
-    }
-}
-
-impl DerefMut for TlGuard {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut Req {
-        &mut self.0
-    }
-}
+guard_derefs_to!(TlGuard, 0);
 
 impl Drop for TlGuard {
     #[inline]
@@ -203,13 +224,7 @@ impl Drop for TlGuard {
         let rejected = TL_FREE
             .try_with(move |free| {
                 // SAFETY: see `acquire`.
-                let free = unsafe { &mut *free.get() };
-                if free.len() < CAPACITY {
-                    free.push(obj);
-                    None
-                } else {
-                    Some(obj)
-                }
+                keep_bounded(unsafe { &mut *free.get() }, obj)
             })
             .ok()
             .flatten();
@@ -259,21 +274,7 @@ impl Candidate for MutexVec {
     }
 }
 
-impl Deref for MutexVecGuard<'_> {
-    type Target = Req;
-
-    #[inline]
-    fn deref(&self) -> &Req {
-        &self.obj
-    }
-}
-
-impl DerefMut for MutexVecGuard<'_> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut Req {
-        &mut self.obj
-    }
-}
+guard_derefs_to!(MutexVecGuard<'_>, obj);
 
 impl Drop for MutexVecGuard<'_> {
     #[inline]
@@ -281,19 +282,14 @@ impl Drop for MutexVecGuard<'_> {
         // SAFETY: `self.obj` is not used again after this.
         let mut obj = unsafe { ManuallyDrop::take(&mut self.obj) };
         obj.clear();
-        let rejected = {
-            let mut free = self
-                .pool
-                .free
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if free.len() < CAPACITY {
-                free.push(obj);
-                None
-            } else {
-                Some(obj)
-            }
-        };
+        let mut free = self
+            .pool
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let rejected = keep_bounded(&mut free, obj);
+        // Unlocked first: a rejected object is dropped outside the lock.
+        drop(free);
         drop(rejected);
     }
 }
@@ -464,21 +460,7 @@ impl Candidate for ShardedSlab {
     }
 }
 
-impl Deref for SlabGuard<'_> {
-    type Target = Req;
-
-    #[inline]
-    fn deref(&self) -> &Req {
-        &self.entry
-    }
-}
-
-impl DerefMut for SlabGuard<'_> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut Req {
-        &mut self.entry
-    }
-}
+guard_derefs_to!(SlabGuard<'_>, entry);
 
 impl Drop for SlabGuard<'_> {
     #[inline]

@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::candidates::Candidate;
-use super::{alloc_count, fill, live, read, touch};
+use super::{counting_alloc, fill, live, read, touch};
 
 /// The operation each worker repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,11 +79,11 @@ pub(crate) fn run_parallel<C: Candidate>(
                 s.spawn(|| {
                     ops(pool, op, warmup);
                     barrier.wait();
-                    let allocs = alloc_count::allocs();
+                    let allocs = counting_alloc::thread_allocs();
                     let start = Instant::now();
                     ops(pool, op, per_thread);
                     let end = Instant::now();
-                    (start, end, alloc_count::allocs() - allocs)
+                    (start, end, counting_alloc::thread_allocs() - allocs)
                 })
             })
             .collect();
@@ -123,10 +123,10 @@ pub(crate) fn run_handoff<'p, C: Candidate>(pool: &'p C, items: u64, warmup: u64
         let producer = s.spawn(move || {
             produce(&tx, warmup);
             barrier.wait();
-            let allocs = alloc_count::allocs();
+            let allocs = counting_alloc::thread_allocs();
             let start = Instant::now();
             produce(&tx, items);
-            (start, alloc_count::allocs() - allocs)
+            (start, counting_alloc::thread_allocs() - allocs)
         });
         let consumer = s.spawn(move || {
             let consume = |n: u64| {
@@ -137,9 +137,9 @@ pub(crate) fn run_handoff<'p, C: Candidate>(pool: &'p C, items: u64, warmup: u64
             };
             consume(warmup);
             barrier.wait();
-            let allocs = alloc_count::allocs();
+            let allocs = counting_alloc::thread_allocs();
             consume(items);
-            (Instant::now(), alloc_count::allocs() - allocs)
+            (Instant::now(), counting_alloc::thread_allocs() - allocs)
         });
         (
             producer.join().expect("producer panicked"),
@@ -182,7 +182,7 @@ pub(crate) fn run_burst<C: Candidate>(
     make().drain();
     let objects0 = live::this_thread();
     let settled0 = live::settled();
-    let bytes0 = alloc_count::net_bytes();
+    let bytes0 = counting_alloc::thread_net_bytes();
     let pool = make();
     let stats0 = pool.stats();
 
@@ -195,7 +195,7 @@ pub(crate) fn run_burst<C: Candidate>(
                 s.spawn(|| {
                     let mut guards = Vec::with_capacity(per_thread);
                     let objects = live::this_thread();
-                    let bytes = alloc_count::net_bytes();
+                    let bytes = counting_alloc::thread_net_bytes();
                     for i in 0..per_thread {
                         let mut obj = pool.acquire();
                         fill(&mut obj, i as u64);
@@ -205,7 +205,7 @@ pub(crate) fn run_burst<C: Candidate>(
                     guards.clear();
                     let delta = (
                         live::this_thread() - objects,
-                        alloc_count::net_bytes() - bytes,
+                        counting_alloc::thread_net_bytes() - bytes,
                     );
                     deltas.lock().expect("poisoned").push(delta);
                     measured.wait();
@@ -219,7 +219,7 @@ pub(crate) fn run_burst<C: Candidate>(
         let deltas = deltas.lock().expect("poisoned");
         let objects: i64 = deltas.iter().map(|d| d.0).sum::<i64>() + live::this_thread() - objects0;
         let bytes: i64 =
-            deltas.iter().map(|d| d.1).sum::<i64>() + alloc_count::net_bytes() - bytes0;
+            deltas.iter().map(|d| d.1).sum::<i64>() + counting_alloc::thread_net_bytes() - bytes0;
         drop(deltas);
         measured.wait();
         // Joined explicitly: unlike the end of the scope, `join` waits for

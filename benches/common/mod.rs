@@ -8,8 +8,9 @@
 // Each including target uses a different subset of this module.
 #![allow(dead_code)]
 
-pub(crate) mod alloc_count;
 pub(crate) mod candidates;
+#[path = "../../examples/support/counting_alloc.rs"]
+pub(crate) mod counting_alloc;
 pub(crate) mod drive;
 
 use std::cell::Cell;

@@ -351,15 +351,6 @@ impl Report {
     /// The tables, in Markdown.
     pub(crate) fn markdown(&self) -> String {
         let mut md = String::new();
-        let header = |md: &mut String, first: &str| {
-            md.push_str(&format!("| {first} |"));
-            for (label, _) in SCENARIOS {
-                md.push_str(&format!(" {label} |"));
-            }
-            md.push_str("\n|---|");
-            md.push_str(&"---:|".repeat(SCENARIOS.len()));
-            md.push('\n');
-        };
 
         let _ = writeln!(
             md,
@@ -369,32 +360,15 @@ impl Report {
              round. Multi-threaded: total wall time over total operations.\n",
             self.options.rounds, self.options.passes
         );
-        header(&mut md, "candidate");
-        for (c, name) in self.candidates.iter().enumerate() {
-            md.push_str(&format!("| {name} |"));
-            for s in 0..SCENARIOS.len() {
-                let _ = write!(
-                    md,
-                    " {} ({:.2}) |",
-                    fmt_ns(self.median_ns(c, s)),
-                    self.ratio(c, s)
-                );
-            }
-            md.push('\n');
-        }
+        self.scenario_table(&mut md, |c, s| {
+            format!("{} ({:.2})", fmt_ns(self.median_ns(c, s)), self.ratio(c, s))
+        });
 
         md.push_str(
             "\n### Allocations per operation\n\nCounted by a global allocator while timed: the \
              median over rounds of each round's highest pass.\n\n",
         );
-        header(&mut md, "candidate");
-        for (c, name) in self.candidates.iter().enumerate() {
-            md.push_str(&format!("| {name} |"));
-            for s in 0..SCENARIOS.len() {
-                let _ = write!(md, " {} |", fmt_allocs(self.median_allocs(c, s)));
-            }
-            md.push('\n');
-        }
+        self.scenario_table(&mut md, |c, s| fmt_allocs(self.median_allocs(c, s)));
 
         let _ = writeln!(
             md,
@@ -437,6 +411,25 @@ impl Report {
             );
         }
         md
+    }
+
+    /// A Markdown table, a row per candidate and a column per scenario, of
+    /// `cell(candidate, scenario)`.
+    fn scenario_table(&self, md: &mut String, cell: impl Fn(usize, usize) -> String) {
+        md.push_str("| candidate |");
+        for (label, _) in SCENARIOS {
+            let _ = write!(md, " {label} |");
+        }
+        md.push_str("\n|---|");
+        md.push_str(&"---:|".repeat(SCENARIOS.len()));
+        md.push('\n');
+        for (c, name) in self.candidates.iter().enumerate() {
+            let _ = write!(md, "| {name} |");
+            for s in 0..SCENARIOS.len() {
+                let _ = write!(md, " {} |", cell(c, s));
+            }
+            md.push('\n');
+        }
     }
 
     /// Draws ns/op per candidate per scenario and the objects retained after
@@ -495,6 +488,13 @@ mod chart {
         }
     }
 
+    /// The bar an axis position stands for: labels go only on the whole
+    /// numbers `0..n`, one per bar.
+    fn bar_at(at: f64, n: usize) -> Option<usize> {
+        let i = at.round();
+        ((at - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then_some(i as usize)
+    }
+
     pub(super) fn draw(report: &Report, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         let names = &report.candidates;
         let colors: Vec<RGBColor> = {
@@ -543,13 +543,8 @@ mod chart {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(ns)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < SCENARIOS.len() {
-                    SCENARIOS[i as usize].0.to_owned()
-                } else {
-                    String::new()
-                }
+            .x_label_formatter(&|&x| {
+                bar_at(x, ns).map_or_else(String::new, |s| SCENARIOS[s].0.to_owned())
             })
             .x_label_style(("sans-serif", 15))
             .y_label_formatter(&|y| format!("{y:.0}"))
@@ -589,14 +584,9 @@ mod chart {
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(nc)
-            .y_label_formatter(&|y| {
-                let i = y.round();
-                if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < nc {
-                    // Top to bottom in candidate order.
-                    names[nc - 1 - i as usize].to_owned()
-                } else {
-                    String::new()
-                }
+            .y_label_formatter(&|&y| {
+                // Top to bottom in candidate order.
+                bar_at(y, nc).map_or_else(String::new, |i| names[nc - 1 - i].to_owned())
             })
             .y_label_style(("sans-serif", 14))
             .x_label_formatter(&|x| format!("{x:.0}"))

@@ -2,47 +2,24 @@
 //! `testing.AllocsPerRun`: after warm-up, a pooled round trip allocates
 //! nothing.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "../examples/support/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use pool_runtime::{Pool, Pooled, Reset};
+use counting_alloc::CountingAlloc;
+use repool::{Pool, Pooled, Reset};
 
-struct Counting;
-
-thread_local! {
-    // Per thread, so the test harness's other threads do not count.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards every call to `System` unchanged; counting touches only
-// a const-initialised thread-local without a destructor, which never
-// allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.set(ALLOCATIONS.get() + 1);
-        // SAFETY: forwarded from the caller.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.set(ALLOCATIONS.get() + 1);
-        // SAFETY: forwarded from the caller.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+// The tests read this thread's counts, which the harness's other threads
+// do not touch.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc::PER_THREAD;
 
 fn allocations_during(f: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.get();
+    let before = counting_alloc::thread_allocs();
     f();
-    ALLOCATIONS.get() - before
+    counting_alloc::thread_allocs() - before
 }
 
 #[derive(Default)]
