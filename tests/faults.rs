@@ -12,11 +12,6 @@
 
 #[macro_use]
 #[path = "support/faults.rs"]
-#[allow(
-    dead_code,
-    unused_macros,
-    reason = "shared by two test binaries; each uses a part"
-)]
 mod support;
 
 use std::marker::PhantomData;
@@ -26,8 +21,9 @@ use std::thread;
 use repool::{Pool, Pooled, Stats};
 
 use support::{
-    Action, PATIENCE, Point, Probe, books, catch, expect_panic, in_teardown, isolated,
-    keeps_working, no_panic, on_another_thread, payload, teardown_first, within_patience,
+    Action, PATIENCE, Point, Probe, books, catch, expect_panic, idle_object_dropped_at_thread_exit,
+    in_teardown, isolated, keeps_working, no_panic, on_another_thread,
+    parked_threads_leave_the_pool_usable, payload, teardown_first, within_patience,
 };
 
 /// Where the runtime calls the user code of a row.
@@ -511,23 +507,9 @@ fn destroy_in_catch_up<T: Probe>(a: Action, context: Context) -> u64 {
 /// A worker leaves an idle object in its cache; this thread clears the
 /// pool; the worker exits, and its cache is handed back from the runtime's
 /// thread-local destructor, which drops that object: a panic there is
-/// caught and counted, never an abort.
+/// caught and counted, never an abort (issue 9, defect 2).
 fn destroy_at_thread_exit<T: Probe>(a: Action) -> u64 {
-    let (returned, wait_returned) = mpsc::channel();
-    let (exit, wait_exit) = mpsc::channel::<()>();
-    let worker = thread::spawn(move || {
-        drop(T::acquire());
-        returned.send(()).unwrap();
-        wait_exit.recv().unwrap();
-    });
-    wait_returned.recv().unwrap();
-    T::pool().clear();
-    assert_eq!(stats::<T>().idle, 1, "the worker's object is its own");
-    T::hooks().arm(Point::Destroy, a, 0, 1);
-    exit.send(()).unwrap();
-    assert!(worker.join().is_ok(), "the worker panicked");
-    let s = stats::<T>();
-    assert_eq!(s.trimmed, 1, "{s:?}");
+    idle_object_dropped_at_thread_exit::<T>(a, || T::pool().clear());
     1
 }
 
@@ -787,15 +769,11 @@ mod table {
 // The regression tests of issue 9, each with types of its own.
 // ---------------------------------------------------------------------------
 
-mod defect1 {
-    probe!(Obj, capacity = 8, other = Obj);
-}
-
 /// Defect 1: an idle object's destructor panics in the catch-up of a
 /// guard's drop. The returned object must not be lost: it ends idle.
 #[test]
 fn defect1_a_panicking_idle_destructor_in_a_returns_catch_up_loses_nothing() {
-    type T = defect1::Obj;
+    probe!(T, capacity = 8, other = T);
     within_patience(|| {
         let a = T::acquire();
         let b = T::acquire();
@@ -820,15 +798,11 @@ fn defect1_a_panicking_idle_destructor_in_a_returns_catch_up_loses_nothing() {
     });
 }
 
-mod defect1_acquire {
-    probe!(Obj, capacity = 8, other = Obj);
-}
-
 /// Defect 1, the acquire path: `acquire()` must not panic because of an
 /// unrelated idle object.
 #[test]
 fn defect1_a_panicking_idle_destructor_in_an_acquires_catch_up_is_not_propagated() {
-    type T = defect1_acquire::Obj;
+    probe!(T, capacity = 8, other = T);
     within_patience(|| {
         drop(T::acquire());
         on_another_thread(|| T::pool().clear());
@@ -843,88 +817,11 @@ fn defect1_a_panicking_idle_destructor_in_an_acquires_catch_up_is_not_propagated
     });
 }
 
-mod defect2 {
-    probe!(Obj, capacity = 8, other = Obj);
-}
-
-/// Defect 2: a worker returns one object; main clears the pool; the worker
-/// exits and the idle object's destructor panics inside the runtime's
-/// thread-local destructor. Caught and counted, never an abort.
-#[test]
-fn defect2_a_panicking_destructor_at_thread_exit_does_not_abort() {
-    type T = defect2::Obj;
-    isolated(
-        "defect2_a_panicking_destructor_at_thread_exit_does_not_abort",
-        || {
-            let (returned, wait_returned) = mpsc::channel();
-            let (exit, wait_exit) = mpsc::channel::<()>();
-            let worker = thread::spawn(move || {
-                drop(T::acquire());
-                returned.send(()).unwrap();
-                wait_exit.recv().unwrap();
-            });
-            wait_returned.recv().unwrap();
-            T::pool().clear();
-            T::hooks().arm(Point::Destroy, Action::Panic, 0, 1);
-            exit.send(()).unwrap();
-            assert!(worker.join().is_ok(), "the worker panicked");
-            let s = books::<T>(0);
-            assert_eq!(T::hooks().fired(Point::Destroy), 1);
-            assert_eq!((s.idle, s.trimmed), (0, 1), "{s:?}");
-            keeps_working::<T>();
-            assert_eq!(books::<T>(0).drop_panicked, 1);
-        },
-    );
-}
-
-/// Defect 4: `threads` threads each do one round trip and stay alive;
-/// `sweep` runs; then this thread does 1,000 round trips holding two guards
-/// at once and must be served from the pool.
-fn parked_threads_leave_the_pool_usable<T: Probe>(threads: usize, sweep: impl FnOnce()) {
-    let ready = Arc::new(Barrier::new(threads + 1));
-    let done = Arc::new(Barrier::new(threads + 1));
-    let parked: Vec<_> = (0..threads)
-        .map(|_| {
-            let (ready, done) = (Arc::clone(&ready), Arc::clone(&done));
-            thread::spawn(move || {
-                drop(T::acquire());
-                ready.wait();
-                done.wait();
-            })
-        })
-        .collect();
-    ready.wait();
-    sweep();
-    let before = T::pool().stats();
-    for _ in 0..1000 {
-        let a = T::acquire();
-        let b = T::acquire();
-        drop(a);
-        drop(b);
-    }
-    let phase = T::pool().stats().since(&before);
-    // Let the parked threads go before asserting, so a failure cannot
-    // leave them waiting.
-    done.wait();
-    for thread in parked {
-        thread.join().unwrap();
-    }
-    assert!(
-        phase.reused >= 2 * 1000 - 2,
-        "{threads} parked threads starve a pool of {}: {phase:?}",
-        T::pool().capacity()
-    );
-    assert_eq!(phase.over_capacity, 0, "{phase:?}");
-    books::<T>(0);
-}
-
-mod defect4 {
-    probe!(Obj, capacity = 64, other = Obj);
-}
-
+/// Defect 4: threads parked with a round trip behind two `clear()`s leave
+/// the pool usable for the others.
 #[test]
 fn defect4_parked_threads_do_not_starve_the_pool() {
-    type T = defect4::Obj;
+    probe!(T, capacity = 64, other = T);
     within_patience(|| {
         parked_threads_leave_the_pool_usable::<T>(8, || {
             T::pool().clear();
@@ -933,13 +830,9 @@ fn defect4_parked_threads_do_not_starve_the_pool() {
     });
 }
 
-mod defect4_default {
-    probe!(Obj, other = Obj);
-}
-
 #[test]
 fn defect4_parked_threads_do_not_starve_a_pool_of_default_capacity() {
-    type T = defect4_default::Obj;
+    probe!(T, other = T);
     within_patience(|| {
         assert_eq!(T::pool().capacity(), 1024);
         parked_threads_leave_the_pool_usable::<T>(128, || {
@@ -987,16 +880,12 @@ fn assert_quiescent(s: &Stats) {
     );
 }
 
-mod defect6 {
-    probe!(Obj, capacity = 16, other = Obj);
-}
-
 /// Defect 6: other objects occupy part of the pool (in this thread's cache
 /// and handed back by a thread that exited); `prewarm(n)` for more than
 /// the room left counts exactly what it stocked.
 #[test]
 fn defect6_prewarm_into_a_partly_occupied_pool_counts_what_it_stocked() {
-    type T = defect6::Obj;
+    probe!(T, capacity = 16, other = T);
     within_patience(|| {
         let mine: Vec<_> = (0..4).map(|_| T::acquire()).collect();
         on_another_thread(|| drop((0..3).map(|_| T::acquire()).collect::<Vec<_>>()));
@@ -1015,17 +904,13 @@ fn defect6_prewarm_into_a_partly_occupied_pool_counts_what_it_stocked() {
     });
 }
 
-mod defect6_reentrant {
-    probe!(Obj, capacity = 8, other = Obj);
-}
-
 /// Defect 6, deterministic on one thread: the constructor returns objects
 /// to the same pool while `prewarm` builds, so the room `prewarm` saw is
 /// gone when it stocks. What it could not stock was never acquired: not
 /// "dropped on return", not built.
 #[test]
 fn defect6_prewarm_with_a_reentrant_constructor_counts_what_it_stocked() {
-    type T = defect6_reentrant::Obj;
+    probe!(T, capacity = 8, other = T);
     within_patience(|| {
         let before = T::pool().stats();
         T::hooks().arm(Point::Construct, Action::ReenterSame, 0, 1);
@@ -1048,17 +933,13 @@ fn defect6_prewarm_with_a_reentrant_constructor_counts_what_it_stocked() {
     });
 }
 
-mod defect6_racing {
-    probe!(Obj, capacity = 64, other = Obj);
-}
-
 /// Defect 6, concurrent: threads return objects while another prewarms.
 /// First exactly at the worst moment (the returns happen while `prewarm`
 /// builds, held there by its constructor), then free-running rounds; the
 /// identity holds at every quiescence.
 #[test]
 fn defect6_prewarm_racing_returns_keeps_the_books_exact() {
-    type T = defect6_racing::Obj;
+    probe!(T, capacity = 64, other = T);
     within_patience(|| {
         let ready = Arc::new(Barrier::new(3));
         let returners: Vec<_> = (0..2)
@@ -1118,16 +999,12 @@ fn defect6_prewarm_racing_returns_keeps_the_books_exact() {
     });
 }
 
-mod defect8 {
-    probe!(Obj, capacity = 32, other = Obj);
-}
-
 /// Defect 8: several idle objects (in this thread's cache and in every
 /// stash) panic in `Drop` while `clear()` drops them: the whole sweep
 /// finishes, then the first panic reaches the caller.
 #[test]
 fn defect8_clear_finishes_its_sweep_past_panicking_destructors() {
-    type T = defect8::Obj;
+    probe!(T, capacity = 32, other = T);
     within_patience(|| {
         drop((0..4).map(|_| T::acquire()).collect::<Vec<_>>());
         T::pool().prewarm(32);

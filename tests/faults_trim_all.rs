@@ -5,23 +5,14 @@
 
 #[macro_use]
 #[path = "support/faults.rs"]
-#[allow(
-    dead_code,
-    unused_macros,
-    reason = "shared by two test binaries; each uses a part"
-)]
 mod support;
-
-use std::sync::{Arc, Barrier, mpsc};
-use std::thread;
 
 use repool::Pooled;
 
-use support::{Action, Point, Probe, books, catch, expect_panic, isolated, keeps_working};
-
-mod defect2 {
-    probe!(Obj, capacity = 8, other = Obj);
-}
+use support::{
+    Action, Point, Probe, books, catch, expect_panic, idle_object_dropped_at_thread_exit, isolated,
+    keeps_working, parked_threads_leave_the_pool_usable,
+};
 
 /// Defect 2 with the README's timer pattern: a worker returns one object;
 /// main calls `trim_all()` twice; the worker exits and the idle object's
@@ -29,23 +20,14 @@ mod defect2 {
 /// counted, never an abort.
 #[test]
 fn defect2_a_panicking_destructor_at_thread_exit_after_two_trim_alls_does_not_abort() {
-    type T = defect2::Obj;
+    probe!(T, capacity = 8, other = T);
     isolated(
         "defect2_a_panicking_destructor_at_thread_exit_after_two_trim_alls_does_not_abort",
         || {
-            let (returned, wait_returned) = mpsc::channel();
-            let (exit, wait_exit) = mpsc::channel::<()>();
-            let worker = thread::spawn(move || {
-                drop(T::acquire());
-                returned.send(()).unwrap();
-                wait_exit.recv().unwrap();
+            idle_object_dropped_at_thread_exit::<T>(Action::Panic, || {
+                repool::trim_all();
+                repool::trim_all();
             });
-            wait_returned.recv().unwrap();
-            repool::trim_all();
-            repool::trim_all();
-            T::hooks().arm(Point::Destroy, Action::Panic, 0, 1);
-            exit.send(()).unwrap();
-            assert!(worker.join().is_ok(), "the worker panicked");
             let s = books::<T>(0);
             assert_eq!(T::hooks().fired(Point::Destroy), 1);
             assert_eq!((s.idle, s.trimmed), (0, 1), "{s:?}");
@@ -55,79 +37,33 @@ fn defect2_a_panicking_destructor_at_thread_exit_after_two_trim_alls_does_not_ab
     );
 }
 
-/// Defect 4: `threads` threads each do one round trip and stay alive; main
-/// calls `clear()` and `trim_all()` twice, then does 1,000 round trips
-/// holding two guards at once and must be served from the pool.
-fn parked_threads_leave_the_pool_usable<T: Probe>(threads: usize) {
-    let ready = Arc::new(Barrier::new(threads + 1));
-    let done = Arc::new(Barrier::new(threads + 1));
-    let parked: Vec<_> = (0..threads)
-        .map(|_| {
-            let (ready, done) = (Arc::clone(&ready), Arc::clone(&done));
-            thread::spawn(move || {
-                drop(T::acquire());
-                ready.wait();
-                done.wait();
-            })
-        })
-        .collect();
-    ready.wait();
+/// Defect 4 with `trim_all()`: main calls `clear()` and `trim_all()` twice
+/// while the parked threads' caches are behind.
+fn clear_and_two_trim_alls<T: Probe>() {
     T::pool().clear();
     repool::trim_all();
     repool::trim_all();
-    let before = T::pool().stats();
-    for _ in 0..1000 {
-        let a = T::acquire();
-        let b = T::acquire();
-        drop(a);
-        drop(b);
-    }
-    let phase = T::pool().stats().since(&before);
-    // Let the parked threads go before asserting, so a failure cannot
-    // leave them waiting.
-    done.wait();
-    for thread in parked {
-        thread.join().unwrap();
-    }
-    assert!(
-        phase.reused >= 2 * 1000 - 2,
-        "{threads} parked threads starve a pool of {}: {phase:?}",
-        T::pool().capacity()
-    );
-    assert_eq!(phase.over_capacity, 0, "{phase:?}");
-    books::<T>(0);
-}
-
-mod defect4 {
-    probe!(Obj, capacity = 64, other = Obj);
 }
 
 #[test]
 fn defect4_parked_threads_do_not_starve_the_pool_after_trim_all() {
+    probe!(T, capacity = 64, other = T);
     isolated(
         "defect4_parked_threads_do_not_starve_the_pool_after_trim_all",
-        || parked_threads_leave_the_pool_usable::<defect4::Obj>(8),
+        || parked_threads_leave_the_pool_usable::<T>(8, clear_and_two_trim_alls::<T>),
     );
-}
-
-mod defect4_default {
-    probe!(Obj, other = Obj);
 }
 
 #[test]
 fn defect4_parked_threads_do_not_starve_a_pool_of_default_capacity_after_trim_all() {
+    probe!(T, other = T);
     isolated(
         "defect4_parked_threads_do_not_starve_a_pool_of_default_capacity_after_trim_all",
         || {
-            assert_eq!(defect4_default::Obj::pool().capacity(), 1024);
-            parked_threads_leave_the_pool_usable::<defect4_default::Obj>(128);
+            assert_eq!(T::pool().capacity(), 1024);
+            parked_threads_leave_the_pool_usable::<T>(128, clear_and_two_trim_alls::<T>);
         },
     );
-}
-
-mod defect8 {
-    probe!(First, capacity = 16, other = First);
-    probe!(Second, capacity = 16, other = Second);
 }
 
 /// Defect 8: `trim_all()` meets panicking destructors in the first pool it
@@ -135,7 +71,8 @@ mod defect8 {
 /// first one whole), then the first panic reaches the caller.
 #[test]
 fn defect8_trim_all_trims_every_pool_past_a_panicking_destructor() {
-    use defect8::{First, Second};
+    probe!(First, capacity = 16, other = First);
+    probe!(Second, capacity = 16, other = Second);
     isolated(
         "defect8_trim_all_trims_every_pool_past_a_panicking_destructor",
         || {

@@ -1,12 +1,13 @@
-//! The pool's promises, each tested by counting objects: the idle bound
-//! after a burst, cross-thread accounting, trim/clear/prewarm/stats, thread
-//! exit, panics, and thread-local teardown.
+//! The promises of a `Pool` value and of the standard containers' pools,
+//! each tested by counting objects: cross-thread accounting,
+//! trim/clear/prewarm/stats, thread exit, panics, and a pool's drop. (Types
+//! with `#[derive(Pooled)]` are tested from the facade: `tests/runtime_pool.rs`,
+//! `tests/stress.rs`, `tests/faults*.rs`.)
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Barrier, mpsc};
+use std::sync::{Arc, mpsc};
 use std::thread;
 
 use pool_runtime::{Guard, Pool, Pooled, Reset, Stats};
@@ -45,68 +46,6 @@ impl Drop for Tracked {
 impl Reset for Tracked {
     fn reset(&mut self) {
         self.data.clear();
-    }
-}
-
-/// A `Tracked` type with a static pool of its own, built by a `fn()`.
-macro_rules! tracked_type {
-    ($name:ident, $live:ident, $capacity:expr) => {
-        static $live: std::sync::LazyLock<Arc<AtomicUsize>> =
-            std::sync::LazyLock::new(Default::default);
-        struct $name(Tracked);
-        impl Reset for $name {
-            fn reset(&mut self) {
-                self.0.reset();
-            }
-        }
-        impl Pooled for $name {
-            fn pool() -> &'static Pool<Self> {
-                static POOL: Pool<$name> =
-                    Pool::from_fn(|| $name(Tracked::new(&$live))).with_capacity($capacity);
-                &POOL
-            }
-        }
-    };
-}
-
-#[test]
-fn a_burst_leaves_at_most_capacity_objects_alive() {
-    tracked_type!(Burst, BURST_LIVE, 1024);
-    let threads = 8;
-    let held = n(2_000);
-    let barrier = Arc::new(Barrier::new(threads));
-    let handles: Vec<_> = (0..threads)
-        .map(|_| {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || {
-                let guards: Vec<Guard<Burst>> = (0..held).map(|_| Burst::acquire()).collect();
-                // Everyone holds their share at once before letting go.
-                barrier.wait();
-                drop(guards);
-                // Threads stay alive until all have let go, so caches are
-                // still private when we count.
-                barrier.wait();
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let live = BURST_LIVE.load(Ordering::SeqCst);
-    let stats = Burst::pool().stats();
-    assert_eq!(
-        stats.built as usize,
-        threads * held,
-        "every held object was a distinct build"
-    );
-    assert!(
-        live <= 1024.min(threads * held),
-        "{live} objects alive after the burst"
-    );
-    assert_eq!(live, stats.idle, "everything alive is idle in the pool");
-    assert_eq!(stats.over_capacity as usize, threads * held - live);
-    if !cfg!(miri) {
-        assert_eq!(live, 1024, "the pool keeps what it may");
     }
 }
 
@@ -377,44 +316,6 @@ fn a_panicking_reset_discards_the_object_and_the_pool_goes_on() {
     );
 }
 
-struct HeldInTls;
-
-impl Reset for HeldInTls {
-    fn reset(&mut self) {}
-}
-
-impl Pooled for HeldInTls {
-    fn pool() -> &'static Pool<Self> {
-        static POOL: Pool<HeldInTls> = Pool::from_fn(|| HeldInTls);
-        &POOL
-    }
-}
-
-thread_local! {
-    static HELD: RefCell<Vec<Guard<HeldInTls>>> = const { RefCell::new(Vec::new()) };
-}
-
-#[test]
-fn a_guard_dropped_while_thread_locals_are_torn_down_is_returned() {
-    let worker = thread::spawn(|| {
-        // Use the pool first, so the slot's lease is destroyed before or
-        // after `HELD`: either order must work.
-        drop(HeldInTls::acquire());
-        HELD.with(|held| {
-            held.borrow_mut()
-                .extend((0..3).map(|_| HeldInTls::acquire()))
-        });
-    });
-    worker.join().unwrap();
-    let s = HeldInTls::pool().stats();
-    assert_eq!(s.acquired, 4);
-    assert_eq!(s.returned + s.discarded, 4, "every guard came back: {s:?}");
-    assert_eq!(
-        s.idle, 3,
-        "kept, through the thread's cache or the shared layer"
-    );
-}
-
 #[test]
 fn guards_are_one_pointer_for_pooled_types() {
     assert_eq!(size_of::<Guard<Vec<u8>>>(), size_of::<usize>());
@@ -510,126 +411,6 @@ fn a_dropped_pool_drops_its_idle_objects() {
     assert_eq!(LIVE.load(Ordering::SeqCst), 100);
     drop(pool);
     assert_eq!(LIVE.load(Ordering::SeqCst), 0);
-}
-
-/// A pooled object whose destructor returns a guard of its own pool: the
-/// pool must stay consistent when trimming drops it on the same thread.
-struct Node {
-    child: Option<Guard<Node>>,
-}
-
-impl Reset for Node {
-    fn reset(&mut self) {
-        // Keeps its child across reuse on purpose, so that a trimmed Node
-        // drops a guard while the pool is in the middle of catching up.
-    }
-}
-
-impl Pooled for Node {
-    fn pool() -> &'static Pool<Self> {
-        static POOL: Pool<Node> = Pool::from_fn(|| Node { child: None });
-        &POOL
-    }
-}
-
-#[test]
-fn destructors_that_return_objects_to_the_same_pool_are_safe() {
-    let worker = thread::spawn(|| {
-        for _ in 0..3 {
-            let mut parent = Node::acquire();
-            parent.child = Some(Node::acquire());
-            drop(parent);
-            // Another thread's trims make this thread catch up (and drop
-            // the parent, whose child guard comes back) at its next acquire.
-            thread::spawn(|| {
-                Node::pool().trim();
-                Node::pool().trim();
-            })
-            .join()
-            .unwrap();
-            let again = Node::acquire();
-            drop(again);
-        }
-    });
-    worker.join().unwrap();
-    let s = Node::pool().stats();
-    let dropped = s.discarded + s.trimmed + s.detached;
-    let outstanding = s.acquired - s.returned - s.discarded - s.detached;
-    assert_eq!(outstanding, 0, "{s:?}");
-    assert!(s.idle as u64 <= s.built - dropped, "{s:?}");
-    // Every object is idle or dropped; the pool lost track of none.
-    assert_eq!(s.built - dropped, s.idle as u64, "{s:?}");
-}
-
-/// What `#[derive(Pooled)]` writes for a non-generic type: a thread-local
-/// that remembers the thread's cache in the pool.
-struct Cached(u64);
-
-impl Reset for Cached {
-    fn reset(&mut self) {
-        self.0 = 0;
-    }
-}
-
-impl Pooled for Cached {
-    fn pool() -> &'static Pool<Self> {
-        static POOL: Pool<Cached> = Pool::from_fn(|| Cached(0)).with_capacity(64);
-        &POOL
-    }
-
-    fn __local_cache()
-    -> Option<&'static std::thread::LocalKey<pool_runtime::__private::LocalCache<Self>>> {
-        thread_local! {
-            static CACHE: pool_runtime::__private::LocalCache<Cached> =
-                const { pool_runtime::__private::LocalCache::new() };
-        }
-        Some(&CACHE)
-    }
-}
-
-thread_local! {
-    static HELD_CACHED: RefCell<Vec<Guard<Cached>>> = const { RefCell::new(Vec::new()) };
-}
-
-#[test]
-fn a_remembered_cache_is_forgotten_before_its_slot_is_reused() {
-    // Short-lived threads, two at a time, so slots are handed from exiting
-    // threads to new ones while the exiting ones still drop guards from
-    // their thread-local destructors, after their lease emptied the cache.
-    let rounds = n(200);
-    for _ in 0..rounds {
-        let pair: Vec<_> = (0..2)
-            .map(|i| {
-                thread::spawn(move || {
-                    for k in 0..5 {
-                        let mut g = Cached::acquire();
-                        assert_eq!(g.0, 0, "reset before reuse");
-                        g.0 = k + 1;
-                    }
-                    HELD_CACHED.with(|held| {
-                        held.borrow_mut().extend((0..2).map(|_| Cached::acquire()));
-                    });
-                    if i == 0 {
-                        drop(Cached::acquire());
-                    }
-                })
-            })
-            .collect();
-        for t in pair {
-            t.join().unwrap();
-        }
-    }
-    let s = Cached::pool().stats();
-    assert_eq!(
-        s.acquired,
-        s.returned + s.discarded,
-        "every guard came back: {s:?}"
-    );
-    assert!(s.idle <= 64);
-    assert!(
-        s.reused > s.built,
-        "threads reuse each other's objects: {s:?}"
-    );
 }
 
 #[test]

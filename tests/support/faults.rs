@@ -1,12 +1,19 @@
-//! What the facade's fault tests share (`tests/faults.rs` and
-//! `tests/faults_trim_all.rs`): counted types whose reset, constructor,
-//! destructor and capacity expression run a fault on demand, the books every
-//! scenario must balance, and the child-process runner for outcomes that
-//! only a process can show (an abort, a hang).
+//! What the facade's fault tests share (`tests/faults.rs`,
+//! `tests/faults_trim_all.rs` and `tests/faults_guards.rs`): counted types
+//! whose reset, constructor, destructor and capacity expression run a fault
+//! on demand, the books every scenario must balance, the scenarios two
+//! files run with different sweeps, and the child-process runner for
+//! outcomes that only a process can show (an abort, a hang).
 //!
 //! Every scenario declares types of its own with [`probe!`] (or
 //! [`probe_generic!`] when the capacity expression is the point), so tests
 //! running in parallel share no pool, no counter and no switch.
+
+#![allow(
+    dead_code,
+    unused_macros,
+    reason = "shared by several test binaries; each uses a part"
+)]
 
 use std::any::{Any, type_name};
 use std::cell::RefCell;
@@ -15,6 +22,7 @@ use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -235,6 +243,10 @@ pub(crate) trait Probe: Pooled {
     fn make() -> Self;
     /// Makes the object oversized (`max_capacity` of its buffer exceeded).
     fn grow(&mut self);
+    /// Leaves a mark on the object that its reset clears.
+    fn touch(&mut self);
+    /// Whether the object carries no mark: it was reset since its last use.
+    fn is_reset(&self) -> bool;
 }
 
 /// The re-entry: two guards of `X` at once, then both dropped.
@@ -295,14 +307,18 @@ macro_rules! probe {
             }
         }
 
-        impl $crate::support::Probe for $name {
+        probe!(@probe $name, $other);
+    };
+    // `Probe` for `$ty`, whose fields are `dirty` and `buf`.
+    (@probe $ty:ty, $other:ty) => {
+        impl $crate::support::Probe for $ty {
             type Other = $other;
 
             fn hooks() -> &'static $crate::support::Hooks {
                 static HOOKS: $crate::support::Hooks = $crate::support::Hooks::new(
-                    $crate::support::round_trip::<$name>,
+                    $crate::support::round_trip::<$ty>,
                     $crate::support::round_trip::<$other>,
-                    $crate::support::registry_first_use::<$name>,
+                    $crate::support::registry_first_use::<$ty>,
                 );
                 &HOOKS
             }
@@ -314,6 +330,15 @@ macro_rules! probe {
             fn grow(&mut self) {
                 self.dirty = true;
                 self.buf.reserve(1024);
+            }
+
+            fn touch(&mut self) {
+                self.dirty = true;
+                self.buf.push(1);
+            }
+
+            fn is_reset(&self) -> bool {
+                !self.dirty && self.buf.is_empty()
             }
         }
     };
@@ -367,27 +392,7 @@ macro_rules! probe_generic {
             }
         }
 
-        impl $crate::support::Probe for $name<()> {
-            type Other = $other;
-
-            fn hooks() -> &'static $crate::support::Hooks {
-                static HOOKS: $crate::support::Hooks = $crate::support::Hooks::new(
-                    $crate::support::round_trip::<$name<()>>,
-                    $crate::support::round_trip::<$other>,
-                    $crate::support::registry_first_use::<$name<()>>,
-                );
-                &HOOKS
-            }
-
-            fn make() -> Self {
-                Self::counted()
-            }
-
-            fn grow(&mut self) {
-                self.dirty = true;
-                self.buf.reserve(1024);
-            }
-        }
+        probe!(@probe $name<()>, $other);
     };
 }
 
@@ -444,6 +449,71 @@ pub(crate) fn keeps_working<T: Probe>() {
         (1, 1),
         "{name}: a round trip is not reused: {step:?}"
     );
+}
+
+/// A worker leaves one idle object in its private cache and waits while
+/// `sweep` runs here (a `clear()`, or two trims: the worker's cache is now
+/// behind); then `T`'s destructor is armed with `action` and the worker
+/// exits. Its cache is handed back from the runtime's thread-local
+/// destructor, which drops that object (issue 9, defect 2).
+pub(crate) fn idle_object_dropped_at_thread_exit<T: Probe>(action: Action, sweep: impl FnOnce()) {
+    let (returned, wait_returned) = mpsc::channel();
+    let (exit, wait_exit) = mpsc::channel::<()>();
+    let worker = thread::spawn(move || {
+        drop(T::acquire());
+        returned.send(()).unwrap();
+        wait_exit.recv().unwrap();
+    });
+    wait_returned.recv().unwrap();
+    sweep();
+    let before = T::pool().stats();
+    assert_eq!(before.idle, 1, "the worker's object is its own: {before:?}");
+    T::hooks().arm(Point::Destroy, action, 0, 1);
+    exit.send(()).unwrap();
+    assert!(worker.join().is_ok(), "the worker panicked");
+    let step = T::pool().stats().since(&before);
+    assert_eq!(step.trimmed, 1, "{step:?}");
+}
+
+/// `threads` threads each do one round trip and stay alive; `sweep` runs
+/// here; then this thread does 1,000 round trips holding two guards at
+/// once and must be served from the pool (issue 9, defect 4).
+pub(crate) fn parked_threads_leave_the_pool_usable<T: Probe>(threads: usize, sweep: impl FnOnce()) {
+    let ready = Arc::new(Barrier::new(threads + 1));
+    let done = Arc::new(Barrier::new(threads + 1));
+    let parked: Vec<_> = (0..threads)
+        .map(|_| {
+            let (ready, done) = (Arc::clone(&ready), Arc::clone(&done));
+            thread::spawn(move || {
+                drop(T::acquire());
+                ready.wait();
+                done.wait();
+            })
+        })
+        .collect();
+    ready.wait();
+    sweep();
+    let before = T::pool().stats();
+    for _ in 0..1000 {
+        let a = T::acquire();
+        let b = T::acquire();
+        drop(a);
+        drop(b);
+    }
+    let phase = T::pool().stats().since(&before);
+    // Let the parked threads go before asserting, so a failure cannot
+    // leave them waiting.
+    done.wait();
+    for thread in parked {
+        thread.join().unwrap();
+    }
+    assert!(
+        phase.reused >= 2 * 1000 - 2,
+        "{threads} parked threads starve a pool of {}: {phase:?}",
+        T::pool().capacity()
+    );
+    assert_eq!(phase.over_capacity, 0, "{phase:?}");
+    books::<T>(0);
 }
 
 /// The `&'static str` a panic carried, if that is what it carried.

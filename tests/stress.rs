@@ -12,9 +12,10 @@
 //!   the object's own constructor and destructor, not by the pool, and the
 //!   pool's `Stats` agreeing with what the threads did.
 //!
-//! Both kinds of guard are covered: `Guard<T, &Pool<T>>` from a pool value,
-//! and `Guard<T>` of a `Pooled` type with the per-type thread-local cache
-//! pointer that `#[derive(Pooled)]` declares.
+//! Every object is of a type of its own with `#[derive(Pooled)]`, and both
+//! kinds of guard are covered: `Guard<T, &Pool<T>>` from `T::pool()`, and
+//! `Guard<T>` from `T::acquire()`, through the thread-local cache pointer
+//! that the derive declares for a non-generic type.
 //!
 //! Seeded: the seed is printed, and `REPOOL_STRESS_SEED=<n>` replays a
 //! run's operation sequences (thread scheduling still varies).
@@ -24,15 +25,13 @@
 //! every holder writes, so a hand-over the pool forgot to synchronise is a
 //! data race TSan reports.
 
-use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread::{self, LocalKey};
+use std::thread;
 
-use pool_runtime::__private::LocalCache;
-use pool_runtime::{Guard, Pool, PoolRef, Pooled, Reset, Stats};
+use repool::{Guard, Pool, PoolRef, Pooled, Stats, TypePool};
 
 /// Operations per worker; Miri runs a few of them.
 const OPS: usize = if cfg!(miri) { 150 } else { 20_000 };
@@ -121,117 +120,101 @@ impl Ledger {
             "object {id} released but not held"
         );
     }
+
+    /// Object `id`'s destructor runs. Dropped by the pool while a guard
+    /// still holds it would be a use-after-free; the detached ones are not
+    /// held either. (Not checked while unwinding from another failure, when
+    /// guards are dropped without being released first.)
+    fn dropped(&self, id: usize) {
+        assert!(
+            thread::panicking() || !self.flag(id).load(Relaxed),
+            "object {id} dropped while held"
+        );
+        self.dropped.fetch_add(1, Relaxed);
+    }
 }
 
-/// Gives each test its own ledger, pool and object type (a pool builds
-/// with a `fn()` that captures nothing), and a thread-local cache pointer
-/// as `#[derive(Pooled)]` declares one.
-trait Book: Sized + 'static {
+/// An object of a test's own type, whose constructor and destructor keep
+/// the test's own ledger.
+trait Tracked: Pooled {
     fn ledger() -> &'static Ledger;
-    fn pool() -> &'static Pool<Tracked<Self>>;
-    fn local_cache() -> &'static LocalKey<LocalCache<Tracked<Self>>>;
+    fn id(&self) -> usize;
+    /// Writes plain memory, as a holder does.
+    fn touch(&mut self, value: u64);
+    /// Whether nothing a holder wrote is left.
+    fn is_reset(&self) -> bool;
 }
 
-macro_rules! book {
+/// Declares `$name`, a `#[derive(Pooled)]` type with a ledger of its own.
+macro_rules! tracked {
     ($name:ident, capacity = $capacity:expr) => {
-        struct $name;
-        impl Book for $name {
+        #[derive(repool::Pooled)]
+        #[pooled(new = Self::tracked, capacity = $capacity)]
+        struct $name {
+            #[pooled(skip)]
+            id: usize,
+            /// Plain memory every holder writes: a race on it is a missing
+            /// happens-before in the pool's hand-over.
+            scratch: Vec<u64>,
+            dirty: bool,
+        }
+
+        impl $name {
+            fn tracked() -> Self {
+                let id = Self::ledger().built.fetch_add(1, Relaxed) as usize;
+                Self {
+                    id,
+                    scratch: Vec::new(),
+                    dirty: false,
+                }
+            }
+        }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                Self::ledger().dropped(self.id);
+            }
+        }
+
+        impl Tracked for $name {
             fn ledger() -> &'static Ledger {
                 static LEDGER: Ledger = Ledger::new();
                 &LEDGER
             }
-            fn pool() -> &'static Pool<Tracked<Self>> {
-                static POOL: Pool<Tracked<$name>> =
-                    Pool::from_fn(Tracked::new).with_capacity($capacity);
-                &POOL
+
+            fn id(&self) -> usize {
+                self.id
             }
-            fn local_cache() -> &'static LocalKey<LocalCache<Tracked<Self>>> {
-                thread_local! {
-                    static CACHE: LocalCache<Tracked<$name>> = const { LocalCache::new() };
-                }
-                &CACHE
+
+            fn touch(&mut self, value: u64) {
+                self.scratch.push(value);
+                self.dirty = true;
+            }
+
+            fn is_reset(&self) -> bool {
+                !self.dirty && self.scratch.is_empty()
             }
         }
     };
 }
 
-struct Tracked<L: Book> {
-    id: usize,
-    /// Plain memory every holder writes: a race on it is a missing
-    /// happens-before in the pool's hand-over.
-    scratch: Vec<u64>,
-    dirty: bool,
-    _book: PhantomData<fn() -> L>,
+/// Which guards a test uses: from the type's pool value, or the `Pooled`
+/// type's own.
+trait Flavour<T: Tracked>: PoolRef<T> + Send + Sized + 'static {
+    fn acquire() -> Guard<T, Self>;
 }
 
-impl<L: Book> Tracked<L> {
-    fn new() -> Self {
-        let id = L::ledger().built.fetch_add(1, Relaxed) as usize;
-        Self {
-            id,
-            scratch: Vec::new(),
-            dirty: false,
-            _book: PhantomData,
-        }
-    }
-
-    fn touch(&mut self, value: u64) {
-        self.scratch.push(value);
-        self.dirty = true;
+impl<T: Tracked> Flavour<T> for &'static Pool<T> {
+    fn acquire() -> Guard<T, Self> {
+        T::pool().acquire()
     }
 }
 
-impl<L: Book> Reset for Tracked<L> {
-    fn reset(&mut self) {
-        self.scratch.clear();
-        self.dirty = false;
+impl<T: Tracked> Flavour<T> for TypePool {
+    fn acquire() -> Guard<T, Self> {
+        T::acquire()
     }
 }
-
-impl<L: Book> Drop for Tracked<L> {
-    fn drop(&mut self) {
-        // Dropped by the pool while a guard still holds it would be a
-        // use-after-free; the detached ones are not held either.
-        // (Not checked while unwinding from another failure, when guards
-        // are dropped without being released first.)
-        assert!(
-            thread::panicking() || !L::ledger().flag(self.id).load(Relaxed),
-            "object {} dropped while held",
-            self.id
-        );
-        L::ledger().dropped.fetch_add(1, Relaxed);
-    }
-}
-
-/// What the derive writes for a non-generic type, by hand.
-impl<L: Book> Pooled for Tracked<L> {
-    fn pool() -> &'static Pool<Self> {
-        L::pool()
-    }
-
-    fn __local_cache() -> Option<&'static LocalKey<LocalCache<Self>>> {
-        Some(L::local_cache())
-    }
-}
-
-/// Which guards a test uses: from the pool value, or the `Pooled` type's.
-trait Flavour<L: Book>: PoolRef<Tracked<L>> + Send + Sized + 'static {
-    fn acquire() -> Guard<Tracked<L>, Self>;
-}
-
-impl<L: Book> Flavour<L> for &'static Pool<Tracked<L>> {
-    fn acquire() -> Guard<Tracked<L>, Self> {
-        L::pool().acquire()
-    }
-}
-
-impl<L: Book> Flavour<L> for pool_runtime::TypePool {
-    fn acquire() -> Guard<Tracked<L>, Self> {
-        <Tracked<L> as Pooled>::acquire()
-    }
-}
-
-type G<L, F> = Guard<Tracked<L>, F>;
 
 /// What one thread did, to compare with the pool's `Stats`.
 #[derive(Default, Debug)]
@@ -252,25 +235,25 @@ impl Tally {
     }
 }
 
-fn give_up<L: Book, F: Flavour<L>>(guard: &G<L, F>) {
-    L::ledger().released(guard.id);
+fn give_up<T: Tracked, F: Flavour<T>>(guard: &Guard<T, F>) {
+    T::ledger().released(guard.id());
 }
 
 /// One worker's state, handed from each of its threads to the next.
-struct Walker<L: Book, F: Flavour<L>> {
+struct Walker<T: Tracked, F: Flavour<T>> {
     rng: Rng,
     tally: Tally,
-    held: Vec<G<L, F>>,
-    detached: Vec<Tracked<L>>,
-    inbox: Receiver<G<L, F>>,
-    peers: Vec<Sender<G<L, F>>>,
+    held: Vec<Guard<T, F>>,
+    detached: Vec<T>,
+    inbox: Receiver<Guard<T, F>>,
+    peers: Vec<Sender<Guard<T, F>>>,
 }
 
 /// Runs `ops` random operations on the calling thread.
-fn live<L: Book, F: Flavour<L>>(walker: &mut Walker<L, F>, ops: std::ops::Range<usize>) {
+fn live<T: Tracked, F: Flavour<T>>(walker: &mut Walker<T, F>, ops: std::ops::Range<usize>) {
     let walk = catch_unwind(AssertUnwindSafe(|| {
         for op in ops {
-            if L::ledger().stop.load(Relaxed) {
+            if T::ledger().stop.load(Relaxed) {
                 break;
             }
             // Received guards are held by this thread now.
@@ -281,9 +264,9 @@ fn live<L: Book, F: Flavour<L>>(walker: &mut Walker<L, F>, ops: std::ops::Range<
     if let Err(panic) = walk {
         // Stop the others and give up what this thread holds, so that the
         // first failure is the one reported, not its echoes.
-        L::ledger().stop.store(true, Relaxed);
+        T::ledger().stop.store(true, Relaxed);
         for guard in walker.held.drain(..) {
-            L::ledger().flag(guard.id).store(false, Relaxed);
+            T::ledger().flag(guard.id()).store(false, Relaxed);
             drop(guard);
         }
         resume_unwind(panic);
@@ -294,12 +277,12 @@ fn live<L: Book, F: Flavour<L>>(walker: &mut Walker<L, F>, ops: std::ops::Range<
 /// handing its caches back) before the next starts with what it held.
 /// Returns the tally and the objects it detached (kept alive so the final
 /// count can see them).
-fn worker<L: Book, F: Flavour<L>>(
+fn worker<T: Tracked, F: Flavour<T>>(
     seed: u64,
     me: usize,
-    inbox: Receiver<G<L, F>>,
-    peers: Vec<Sender<G<L, F>>>,
-) -> (Tally, Vec<Tracked<L>>) {
+    inbox: Receiver<Guard<T, F>>,
+    peers: Vec<Sender<Guard<T, F>>>,
+) -> (Tally, Vec<T>) {
     let mut walker = Walker {
         rng: Rng::new(seed ^ (me as u64).wrapping_mul(0xA24B_AED4_963E_E407)),
         tally: Tally::default(),
@@ -338,19 +321,19 @@ fn worker<L: Book, F: Flavour<L>>(
 }
 
 /// One random operation.
-fn step<L: Book, F: Flavour<L>>(w: &mut Walker<L, F>, op: u64) {
-    let pool = L::pool();
+fn step<T: Tracked, F: Flavour<T>>(w: &mut Walker<T, F>, op: u64) {
+    let pool = T::pool();
     let rng = &mut w.rng;
     let held = &mut w.held;
     match rng.below(100) {
         0..=34 if held.len() < MAX_HELD => {
             let mut guard = F::acquire();
             w.tally.acquired += 1;
-            L::ledger().acquired(guard.id);
+            T::ledger().acquired(guard.id());
             assert!(
-                !guard.dirty && guard.scratch.is_empty(),
+                guard.is_reset(),
                 "object {} handed out without a reset",
-                guard.id
+                guard.id()
             );
             guard.touch(op);
             held.push(guard);
@@ -408,8 +391,8 @@ fn step<L: Book, F: Flavour<L>>(w: &mut Walker<L, F>, op: u64) {
     }
 }
 
-fn stress<L: Book, F: Flavour<L>>() {
-    let pool = L::pool();
+fn stress<T: Tracked, F: Flavour<T>>() {
+    let pool = T::pool();
     let seed = seed();
     let workers = 8 + Rng::new(seed).below(9);
     let (senders, inboxes): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::channel()).unzip();
@@ -421,7 +404,7 @@ fn stress<L: Book, F: Flavour<L>>() {
         .enumerate()
         .map(|(me, inbox)| {
             let peers = senders.clone();
-            thread::spawn(move || worker::<L, F>(seed, me, inbox, peers))
+            thread::spawn(move || worker::<T, F>(seed, me, inbox, peers))
         })
         .collect();
     drop(senders);
@@ -445,7 +428,7 @@ fn stress<L: Book, F: Flavour<L>>() {
         resume_unwind(panic);
     }
 
-    let ledger = L::ledger();
+    let ledger = T::ledger();
     let stats: Stats = pool.stats();
     let built = ledger.built.load(Relaxed);
     let dropped = ledger.dropped.load(Relaxed);
@@ -490,7 +473,7 @@ fn stress<L: Book, F: Flavour<L>>() {
 fn stress_tiny_capacity() {
     // Caches of one object: nearly every return overflows to the shared
     // layer or past the bound.
-    book!(Tiny, capacity = 4);
+    tracked!(Tiny, capacity = 4);
     stress::<Tiny, &Pool<_>>();
 }
 
@@ -499,20 +482,20 @@ fn stress_small_capacity_pooled_type() {
     // Caches of up to 16 objects, and a bound the threads' caches can fill
     // between them; guards of a `Pooled` type, through its thread-local
     // cache pointer.
-    book!(Small, capacity = 64);
-    stress::<Small, pool_runtime::TypePool>();
+    tracked!(Small, capacity = 64);
+    stress::<Small, TypePool>();
 }
 
 #[test]
 fn stress_default_capacity() {
-    book!(Roomy, capacity = pool_runtime::DEFAULT_CAPACITY);
+    tracked!(Roomy, capacity = repool::DEFAULT_CAPACITY);
     stress::<Roomy, &Pool<_>>();
 }
 
 #[test]
 fn stress_default_capacity_pooled_type() {
-    book!(RoomyPooled, capacity = pool_runtime::DEFAULT_CAPACITY);
-    stress::<RoomyPooled, pool_runtime::TypePool>();
+    tracked!(RoomyPooled, capacity = repool::DEFAULT_CAPACITY);
+    stress::<RoomyPooled, TypePool>();
 }
 
 /// The checker must be able to fail: two guards on one object (which is
@@ -520,8 +503,8 @@ fn stress_default_capacity_pooled_type() {
 #[test]
 #[should_panic(expected = "held by two guards at once")]
 fn checker_catches_an_object_held_twice() {
-    book!(Broken, capacity = 1);
-    let object = Tracked::<Broken>::new();
+    tracked!(Broken, capacity = 1);
+    let object = Broken::tracked();
     Broken::ledger().acquired(object.id);
     Broken::ledger().acquired(object.id);
 }
