@@ -6,14 +6,13 @@ use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
-use crate::{Pool, Pooled, Reset, local};
-
 /// Exclusive access to a pooled object; dropping it resets the object and
 /// returns it to its pool, from whichever thread drops it.
 ///
-/// `Guard<T>` (the default `P`) is the guard of a [`Pooled`] type, one
-/// pointer wide: its pool is found from the type. `Guard<T, &Pool<T>>` is the
-/// guard of an ordinary [`Pool`] value, two pointers wide, borrowing the pool.
+/// `Guard<T>` (the default `P`) is the guard of a [`Pooled`](crate::Pooled)
+/// type, one pointer wide: its pool is found from the type.
+/// `Guard<T, &Pool<T>>` is the guard of an ordinary [`Pool`](crate::Pool)
+/// value, two pointers wide, borrowing the pool.
 ///
 /// The guard dereferences to `T`. Because the object goes back to the pool
 /// when the guard drops, the borrow checker refuses to let any reference
@@ -52,13 +51,14 @@ unsafe impl<T: Send, P: PoolRef<T> + Send> Send for Guard<T, P> {}
 // SAFETY: `&Guard` only gives `&T`, so sharing the guard shares a `&T`.
 unsafe impl<T: Sync, P: PoolRef<T> + Sync> Sync for Guard<T, P> {}
 
-mod sealed {
+/// Implemented next to each [`PoolRef`] impl, in `pooled.rs` and `pool.rs`.
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
 /// Which pool a [`Guard`] returns its object to: [`TypePool`] for a
-/// [`Pooled`] type, or `&Pool<T>`. Sealed: it cannot be implemented outside
-/// this crate.
+/// [`Pooled`](crate::Pooled) type, or `&Pool<T>`. Sealed: it cannot be
+/// implemented outside this crate.
 pub trait PoolRef<T>: sealed::Sealed {
     /// Resets `object` and makes it idle in the pool.
     ///
@@ -74,42 +74,10 @@ pub trait PoolRef<T>: sealed::Sealed {
     fn __left(&self, detached: bool);
 }
 
-/// The pool of a [`Pooled`] type, found from the type itself: what lets a
-/// [`Guard<T>`] be a single pointer.
+/// The pool of a [`Pooled`](crate::Pooled) type, found from the type
+/// itself: what lets a [`Guard<T>`] be a single pointer.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TypePool;
-
-impl sealed::Sealed for TypePool {}
-
-impl<T: Pooled> PoolRef<T> for TypePool {
-    #[inline]
-    unsafe fn __put(&self, object: NonNull<T>) {
-        match T::__local_cache() {
-            // SAFETY: forwarded from the caller.
-            Some(key) => unsafe { local::put(key, object) },
-            // SAFETY: forwarded from the caller.
-            None => unsafe { T::pool().put(object) },
-        }
-    }
-
-    fn __left(&self, detached: bool) {
-        T::pool().note_left(detached);
-    }
-}
-
-impl<T> sealed::Sealed for &Pool<T> {}
-
-impl<T: Reset + Send + 'static> PoolRef<T> for &Pool<T> {
-    #[inline]
-    unsafe fn __put(&self, object: NonNull<T>) {
-        // SAFETY: forwarded from the caller.
-        unsafe { Pool::put(self, object) }
-    }
-
-    fn __left(&self, detached: bool) {
-        self.note_left(detached);
-    }
-}
 
 impl<T, P: PoolRef<T>> Guard<T, P> {
     /// # Safety

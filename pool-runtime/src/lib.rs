@@ -20,6 +20,16 @@
 //! ```
 #![warn(missing_docs)]
 
+// Layers, each using only those below it:
+//
+// * front ends: `pooled` (a type's own pool) over `local` (its fast path)
+//   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them;
+// * `recycle`: the return step that `local` and `pool` share;
+// * `core`, one pool's storage, with `thread` (slots), `registry` (every
+//   storage) and `panic`, which use each other: a thread's exit hands its
+//   caches to every storage, a sweep of them needs the caller's slot, and a
+//   caught panic may go on only while the thread still has one;
+// * leaves: `lazy`, `reset`, `stats`, `sync`.
 mod core;
 mod guard;
 mod lazy;
@@ -28,24 +38,27 @@ mod local;
 mod loom_registry;
 #[cfg(all(test, repool_loom))]
 mod loom_tests;
+mod panic;
 mod pool;
 mod pooled;
+mod recycle;
 mod registry;
 mod reset;
+mod stats;
 mod sync;
 mod thread;
 
 pub use crate::guard::{Guard, PoolRef, TypePool};
-pub use crate::pool::{DEFAULT_CAPACITY, Pool, Stats};
+pub use crate::pool::{DEFAULT_CAPACITY, Pool};
 pub use crate::pooled::Pooled;
 pub use crate::registry::trim_all;
 pub use crate::reset::{Capacity, Reset};
+pub use crate::stats::Stats;
 
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::local::LocalCache;
-    pub use crate::pool::StaticPool;
-    pub use crate::registry::typed_pool;
+    pub use crate::pooled::{StaticPool, typed_pool};
     pub use std::thread::LocalKey;
 }

@@ -48,7 +48,7 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
     if builder.preemption_bound.is_none() {
         builder.preemption_bound = Some(2);
     }
-    // A growth allocates and walks 48 slot atomics, each access a branch:
+    // A growth allocates and walks 48 entry atomics, each access a branch:
     // loom's default of 1,000 branches is too few.
     if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
         builder.max_branches = 20_000;
@@ -288,7 +288,7 @@ fn loom_type_table_growth_races_lookups() {
                 }
             })
         };
-        // The 8th entry fills the first generation (16 slots) to half; the
+        // The 8th entry fills the first generation (16 entries) to half; the
         // 9th grows it.
         let inserter = {
             let (table, counts) = (Arc::clone(&table), Arc::clone(&counts));

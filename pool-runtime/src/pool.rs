@@ -1,19 +1,19 @@
 //! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
 
-use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::core::{Core, Event, Panic, Slot, rethrow};
-use crate::guard::Guard;
+use crate::core::{Core, Event, Slot, stash_count};
+use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
-use crate::local::LocalCache;
+use crate::panic::rethrow;
+use crate::recycle::{self, Verdict, prepare};
 use crate::registry::{self, Storage};
-use crate::{Reset, thread};
+use crate::{Reset, Stats, thread};
 
 /// The default idle bound of a pool: 1,024 objects.
 ///
@@ -28,10 +28,10 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 ///
 /// * **Fast path per thread.** Each thread has a private cache of up to 32
 ///   objects that only it touches: acquiring and returning on the same thread
-///   finds that cache (a thread-local load, then the pool's slot table; for a
-///   `#[derive(Pooled)]` type, one thread-local load) and does a few plain
-///   loads and stores, with no atomic read-modify-write and no cache line
-///   shared with another thread.
+///   finds that cache (a thread-local load, then the pool's table of caches;
+///   for a `#[derive(Pooled)]` type, one thread-local load) and does a few
+///   plain loads and stores, with no atomic read-modify-write and no cache
+///   line shared with another thread.
 /// * **Shared layer.** A cache that overflows moves a batch of objects to a
 ///   few lock-protected stashes, and a cache that runs dry takes a batch from
 ///   them before a new object is built, so objects returned on one thread
@@ -273,8 +273,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
         unsafe { Guard::from_raw(self.take(), self) }
     }
 
+    /// The storage, made on first use.
     #[inline]
-    fn core(&self) -> &Core<T> {
+    pub(crate) fn core(&self) -> &Core<T> {
         match self.existing_core() {
             Some(core) => core,
             None => self.init(),
@@ -306,21 +307,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.take_at(self.core(), thread::current())
     }
 
-    /// The slow half of an acquire through a [`LocalCache`]: finds this
-    /// thread's cache, remembers it, and acquires through it.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn take_caching(&'static self, cache: &LocalCache<T>) -> NonNull<T> {
-        let core = self.core();
-        let slot = thread::current();
-        if let Some(slot) = slot {
-            cache.fill(core.cache_of(slot));
-        }
-        self.take_at(core, slot)
-    }
-
+    /// An object for the thread with `slot` (if any), from `core`, this
+    /// pool's storage: idle or newly built.
     #[inline]
-    fn take_at(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
+    pub(crate) fn take_at(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
         let idle = match slot {
             // SAFETY: `thread::current` is this thread's own slot.
             Some(slot) => unsafe { core.pop(slot) },
@@ -358,75 +348,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
         // SAFETY: the caller owns `object`.
         match unsafe { prepare(object) } {
             // SAFETY: forwarded from the caller.
-            Verdict::Keep => unsafe { self.give_back(object) },
+            Verdict::Keep => unsafe { recycle::give_back(self.core(), object) },
             // SAFETY: forwarded from the caller.
-            verdict => unsafe { self.not_kept(object, verdict) },
-        }
-    }
-
-    /// Makes a reset object idle, or drops it if the pool is full.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Pool::put`], after `prepare` said to keep it.
-    #[inline]
-    unsafe fn give_back(&self, object: NonNull<T>) {
-        let core = self.core();
-        let full = match thread::current() {
-            // SAFETY: this thread's own slot; `object` is ours.
-            Some(slot) => unsafe { core.push(slot, object) },
-            None => core.push_unowned(object),
-        };
-        if let Err(object) = full {
-            // SAFETY: the pool gave the object back to us.
-            rethrow(unsafe { self.drop_object(object) });
-        }
-    }
-
-    /// The slow half of a return through a [`LocalCache`].
-    ///
-    /// # Safety
-    ///
-    /// As for [`Pool::give_back`].
-    #[cold]
-    #[inline(never)]
-    pub(crate) unsafe fn give_back_caching(
-        &'static self,
-        cache: &LocalCache<T>,
-        object: NonNull<T>,
-    ) {
-        if let Some(slot) = thread::current() {
-            cache.fill(self.core().cache_of(slot));
-        }
-        // SAFETY: forwarded from the caller.
-        unsafe { self.give_back(object) }
-    }
-
-    /// Drops an object that `prepare` said not to keep, and counts why.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Pool::put`].
-    #[cold]
-    #[inline(never)]
-    pub(crate) unsafe fn not_kept(&self, object: NonNull<T>, verdict: Verdict) {
-        match verdict {
-            Verdict::Keep => {
-                // SAFETY: forwarded from the caller.
-                unsafe { self.give_back(object) }
-            }
-            Verdict::Oversized => {
-                self.core().note(Event::Oversized, 1);
-                // SAFETY: the caller gave up the object.
-                rethrow(unsafe { self.drop_object(object) });
-            }
-            Verdict::Panicked(panic) => {
-                self.core().note(Event::ResetPanicked, 1);
-                // SAFETY: the caller gave up the object. The reset's panic
-                // is the one to pass on; the destructor's is counted.
-                drop(unsafe { self.drop_object(object) });
-                rethrow(Some(panic));
-            }
+            verdict => unsafe { recycle::not_kept(self.core(), object, verdict) },
         }
     }
 
@@ -542,7 +466,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
             core.unreserve(room);
             for object in built {
                 // SAFETY: built above and never shared.
-                drop(unsafe { self.drop_object(object) });
+                drop(unsafe { recycle::drop_object(core, object) });
             }
             resume_unwind(panic);
         }
@@ -550,81 +474,19 @@ impl<T: Reset + Send + 'static> Pool<T> {
         core.stock_reserved(built);
         room
     }
+}
 
-    /// Drops an object the pool gave up, counting a panic of its destructor;
-    /// returns that panic for the caller to pass on or not.
-    ///
-    /// # Safety
-    ///
-    /// `object` comes from `Box::into_raw`/`Box::leak` and nothing else owns it.
-    unsafe fn drop_object(&self, object: NonNull<T>) -> Option<Panic> {
+impl<T> sealed::Sealed for &Pool<T> {}
+
+impl<T: Reset + Send + 'static> PoolRef<T> for &Pool<T> {
+    #[inline]
+    unsafe fn __put(&self, object: NonNull<T>) {
         // SAFETY: forwarded from the caller.
-        let object = unsafe { Box::from_raw(object.as_ptr()) };
-        let panic = catch_unwind(AssertUnwindSafe(move || drop(object))).err();
-        if panic.is_some() {
-            self.core().note(Event::DropPanicked, 1);
-        }
-        panic
-    }
-}
-
-/// What to do with a returned object.
-pub(crate) enum Verdict {
-    Keep,
-    Oversized,
-    Panicked(Box<dyn Any + Send>),
-}
-
-/// Asks whether a returned object is oversized and resets it: user code,
-/// whose panic must neither lose track of the object nor abort the process
-/// when the thread is already unwinding.
-///
-/// # Safety
-///
-/// The caller owns `object`.
-#[inline(always)]
-pub(crate) unsafe fn prepare<T: Reset>(object: NonNull<T>) -> Verdict {
-    // SAFETY: the caller owns `object` exclusively.
-    let value = unsafe { &mut *object.as_ptr() };
-    let keep = catch_unwind(AssertUnwindSafe(|| {
-        if value.is_oversized() {
-            return false;
-        }
-        value.reset();
-        true
-    }));
-    match keep {
-        Ok(true) => Verdict::Keep,
-        Ok(false) => Verdict::Oversized,
-        Err(panic) => Verdict::Panicked(panic),
-    }
-}
-
-fn stash_count() -> usize {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    match COUNT.load(Ordering::Relaxed) {
-        0 => {
-            // One stash per core keeps batch transfers from contending.
-            let n = std::thread::available_parallelism()
-                .map_or(4, |n| n.get())
-                .clamp(1, 16);
-            COUNT.store(n, Ordering::Relaxed);
-            n
-        }
-        n => n,
-    }
-}
-
-impl<T: Send + 'static> Storage for Core<T> {
-    fn release_slot(&self, slot: Slot) {
-        // SAFETY: called by the exiting thread for its own slot, which it
-        // no longer uses.
-        unsafe { Core::release_slot(self, slot) };
+        unsafe { Pool::put(self, object) }
     }
 
-    fn trim(&self) -> Option<Panic> {
-        // SAFETY: `thread::current` is the calling thread's own slot.
-        unsafe { Core::trim(self, thread::current()) }
+    fn __left(&self, detached: bool) {
+        self.note_left(detached);
     }
 }
 
@@ -634,37 +496,6 @@ impl<T> Drop for Pool<T> {
             registry::unregister(Arc::as_ptr(&core).cast());
             drop(core);
         }
-    }
-}
-
-/// A pool in a `static`, as `#[derive(Pooled)]` declares it.
-///
-/// `Sync` for every `T`, so that a non-`Send` type's `static` is not an
-/// error of its own: the derive reports the non-`Send` field instead, once.
-/// The pool inside is reachable only through [`StaticPool::get`], which
-/// requires `T: Send`.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct StaticPool<T>(Pool<T>);
-
-// SAFETY: the only access to the inner pool is `get`, which requires
-// `T: Send`, the condition under which `Pool<T>` is itself `Sync`. Without
-// it, the value is inert: nothing can reach the pool from any thread.
-unsafe impl<T> Sync for StaticPool<T> {}
-
-impl<T> StaticPool<T> {
-    /// Wraps a pool for a `static`.
-    pub const fn new(pool: Pool<T>) -> Self {
-        Self(pool)
-    }
-
-    /// The pool.
-    #[inline]
-    pub fn get(&'static self) -> &'static Pool<T>
-    where
-        T: Send,
-    {
-        &self.0
     }
 }
 
@@ -681,95 +512,5 @@ impl<T> fmt::Debug for Pool<T> {
             .field("capacity", &self.capacity())
             .field("stats", &self.stats())
             .finish()
-    }
-}
-
-/// What a pool has done, from [`Pool::stats`].
-///
-/// Every object a pool built ends up in exactly one place, so at any moment
-/// `built == idle + (in use) + discarded + detached + trimmed`, where the
-/// objects in use are `acquired - returned - discarded - detached`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Guards handed out.
-    pub acquired: u64,
-    /// Acquires served by an idle object (hits).
-    pub reused: u64,
-    /// Objects built: acquires that found nothing idle (misses), and
-    /// [`Pool::prewarm`].
-    pub built: u64,
-    /// Dropped guards whose object went back idle.
-    pub returned: u64,
-    /// Objects dropped instead of kept: the sum of the next four.
-    pub discarded: u64,
-    /// Dropped on return because `capacity` objects were already idle.
-    pub over_capacity: u64,
-    /// Dropped on return because [`Reset::is_oversized`] said so.
-    pub oversized: u64,
-    /// Dropped on return because their reset panicked.
-    pub reset_panicked: u64,
-    /// Dropped by [`Guard::discard`].
-    pub user_discarded: u64,
-    /// Taken out of the pool's care by [`Guard::detach`].
-    pub detached: u64,
-    /// Idle objects dropped by [`Pool::trim`], [`Pool::clear`] or a lowered
-    /// capacity.
-    pub trimmed: u64,
-    /// Destructors of objects the pool dropped that panicked (the objects
-    /// are counted where they went: trimmed, over capacity, ...). Where a
-    /// panic cannot go on (a thread's exit, an acquire or return that only
-    /// caught up with a trim), this is where it shows.
-    pub drop_panicked: u64,
-    /// Idle objects now, in every thread's cache and the shared layer.
-    pub idle: usize,
-}
-
-impl Stats {
-    /// What happened between `earlier` and `self`: every counter's
-    /// difference, and `idle` as it is now.
-    ///
-    /// ```
-    /// let pool = pool_runtime::Pool::<String>::new();
-    /// drop(pool.acquire());
-    /// let before = pool.stats();
-    /// drop(pool.acquire());
-    /// let step = pool.stats().since(&before);
-    /// assert_eq!((step.acquired, step.reused, step.built, step.idle), (1, 1, 0, 1));
-    /// ```
-    pub fn since(&self, earlier: &Stats) -> Stats {
-        Stats {
-            acquired: self.acquired.saturating_sub(earlier.acquired),
-            reused: self.reused.saturating_sub(earlier.reused),
-            built: self.built.saturating_sub(earlier.built),
-            returned: self.returned.saturating_sub(earlier.returned),
-            discarded: self.discarded.saturating_sub(earlier.discarded),
-            over_capacity: self.over_capacity.saturating_sub(earlier.over_capacity),
-            oversized: self.oversized.saturating_sub(earlier.oversized),
-            reset_panicked: self.reset_panicked.saturating_sub(earlier.reset_panicked),
-            user_discarded: self.user_discarded.saturating_sub(earlier.user_discarded),
-            detached: self.detached.saturating_sub(earlier.detached),
-            trimmed: self.trimmed.saturating_sub(earlier.trimmed),
-            drop_panicked: self.drop_panicked.saturating_sub(earlier.drop_panicked),
-            idle: self.idle,
-        }
-    }
-
-    /// The share of acquires served by an idle object, from 0 to 1 (1 when
-    /// nothing was acquired yet).
-    ///
-    /// ```
-    /// let pool = pool_runtime::Pool::<String>::new();
-    /// for _ in 0..4 {
-    ///     drop(pool.acquire());
-    /// }
-    /// assert_eq!(pool.stats().hit_rate(), 0.75);
-    /// ```
-    pub fn hit_rate(&self) -> f64 {
-        if self.acquired == 0 {
-            1.0
-        } else {
-            self.reused as f64 / self.acquired as f64
-        }
     }
 }

@@ -1,13 +1,16 @@
-//! `Pooled`: a type with its own shared pool.
+//! `Pooled`: a type with its own shared pool, and where that pool lives: a
+//! `static` ([`StaticPool`]) for a derived type, the registry
+//! ([`typed_pool`]) for a generic one and the standard containers.
 
+use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, Hash};
-
+use std::ptr::NonNull;
 use std::thread::LocalKey;
 
-use crate::guard::{Guard, TypePool};
+use crate::guard::{Guard, PoolRef, TypePool, sealed};
 use crate::local::{self, LocalCache};
-use crate::registry::typed_pool;
+use crate::registry::TypeTable;
 use crate::{Pool, Reset};
 
 /// A type with its own shared, per-type pool, so `Type::acquire()` works
@@ -62,7 +65,7 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     #[inline]
     fn acquire() -> Guard<Self> {
         let object = match Self::__local_cache() {
-            Some(key) => local::take(key),
+            Some(key) => local::take(key, Self::pool()),
             None => Self::pool().take(),
         };
         // SAFETY: the object comes from `Self::pool()`, which is the pool
@@ -77,6 +80,103 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     #[inline(always)]
     fn __local_cache() -> Option<&'static LocalKey<LocalCache<Self>>> {
         None
+    }
+}
+
+impl sealed::Sealed for TypePool {}
+
+impl<T: Pooled> PoolRef<T> for TypePool {
+    #[inline]
+    unsafe fn __put(&self, object: NonNull<T>) {
+        match T::__local_cache() {
+            // SAFETY: forwarded from the caller; `T::pool()` is the pool
+            // `key` serves.
+            Some(key) => unsafe { local::put(key, T::pool(), object) },
+            // SAFETY: forwarded from the caller.
+            None => unsafe { T::pool().put(object) },
+        }
+    }
+
+    fn __left(&self, detached: bool) {
+        T::pool().note_left(detached);
+    }
+}
+
+/// A pool in a `static`, as `#[derive(Pooled)]` declares it.
+///
+/// `Sync` for every `T`, so that a non-`Send` type's `static` is not an
+/// error of its own: the derive reports the non-`Send` field instead, once.
+/// The pool inside is reachable only through [`StaticPool::get`], which
+/// requires `T: Send`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StaticPool<T>(Pool<T>);
+
+// SAFETY: the only access to the inner pool is `get`, which requires
+// `T: Send`, the condition under which `Pool<T>` is itself `Sync`. Without
+// it, the value is inert: nothing can reach the pool from any thread.
+unsafe impl<T> Sync for StaticPool<T> {}
+
+impl<T> StaticPool<T> {
+    /// Wraps a pool for a `static`.
+    pub const fn new(pool: Pool<T>) -> Self {
+        Self(pool)
+    }
+
+    /// The pool.
+    #[inline]
+    pub fn get(&'static self) -> &'static Pool<T>
+    where
+        T: Send,
+    {
+        &self.0
+    }
+}
+
+/// The per-type pools of generic types: `TypeId::of::<T>()` to a leaked
+/// `Pool<T>`.
+#[cfg(not(all(test, repool_loom)))]
+static TYPES: TypeTable = TypeTable::new();
+
+// Loom's atomics cannot be built in a `const`; no loom model goes through
+// `typed_pool` (they build tables of their own), this only keeps it compiling.
+#[cfg(all(test, repool_loom))]
+loom::lazy_static! {
+    static ref TYPES: TypeTable = TypeTable::new();
+}
+
+/// The pool of `T` in the registry, created by `init` on first use. Lookups
+/// after the first are a hash probe with no lock and no write.
+#[inline]
+pub fn typed_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
+    match TYPES.get(TypeId::of::<T>()) {
+        // SAFETY: the value for `TypeId::of::<T>()` is always a leaked
+        // `Pool<T>` (see `insert_pool`).
+        Some(pool) => unsafe { &*pool.cast::<Pool<T>>() },
+        None => insert_pool(init),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn insert_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
+    // `init` is user code (a derive's `capacity` expression), which may
+    // itself use a registry pool for the first time: it runs before the
+    // table is locked, so that nested insert does not deadlock.
+    let ours: *mut Pool<T> = Box::into_raw(Box::new(init()));
+    match TYPES.insert(TypeId::of::<T>(), ours.cast_const().cast()) {
+        // SAFETY: `ours` is leaked into the table for good.
+        Ok(()) => unsafe { &*ours },
+        Err(theirs) => {
+            // Another thread's pool won the race. Ours is dropped only now
+            // that the table's lock is released: if `init` used it, dropping
+            // it runs destructors of its idle objects, user code too.
+            // SAFETY: `ours` came from `Box::into_raw` above and was never
+            // published.
+            drop(unsafe { Box::from_raw(ours) });
+            // SAFETY: as in `typed_pool`.
+            unsafe { &*theirs.cast::<Pool<T>>() }
+        }
     }
 }
 

@@ -1,23 +1,39 @@
 //! Process-wide lists: every pool's storage (for [`trim_all`] and for
-//! taking back an exiting thread's caches), and the per-type pools of
-//! generic types, which cannot have a `static` of their own.
+//! taking back an exiting thread's caches), and the table behind the
+//! per-type pools of generic types, which cannot have a `static` of their
+//! own (`pooled::typed_pool`).
 
 use std::any::TypeId;
 use std::hash::{BuildHasher, Hasher};
 use std::ptr;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
 
-use crate::core::{Panic, Slot, rethrow};
+use crate::core::{Core, Slot};
+use crate::panic::{Panic, rethrow};
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
-use crate::{Pool, Reset};
+use crate::thread;
 
 /// What the registry needs from a pool's storage, whatever its `T`.
 pub(crate) trait Storage: Send + Sync {
     /// Takes back slot `slot`'s cache; called by the thread that owns it.
     fn release_slot(&self, slot: Slot);
-    /// [`Pool::trim`] on this storage; a panicking destructor is caught and
-    /// handed back, after the whole storage was trimmed.
+    /// [`Pool::trim`](crate::Pool::trim) on this storage; a panicking
+    /// destructor is caught and handed back, after the whole storage was
+    /// trimmed.
     fn trim(&self) -> Option<Panic>;
+}
+
+impl<T: Send + 'static> Storage for Core<T> {
+    fn release_slot(&self, slot: Slot) {
+        // SAFETY: called by the exiting thread for its own slot, which it
+        // no longer uses.
+        unsafe { Core::release_slot(self, slot) };
+    }
+
+    fn trim(&self) -> Option<Panic> {
+        // SAFETY: `thread::current` is the calling thread's own slot.
+        unsafe { Core::trim(self, thread::current()) }
+    }
 }
 
 static STORAGES: StdMutex<Vec<Arc<dyn Storage>>> = StdMutex::new(Vec::new());
@@ -48,7 +64,7 @@ pub(crate) fn release_slot(slot: Slot) {
     }
 }
 
-/// Calls [`Pool::trim`] on every pool in the process.
+/// Calls [`Pool::trim`](crate::Pool::trim) on every pool in the process.
 ///
 /// A long-running server calls this from a timer, so memory held by a burst
 /// drains away in two periods once the burst is over, while a steady load
@@ -74,53 +90,6 @@ pub fn trim_all() {
     rethrow(first);
 }
 
-/// The per-type pools of generic types: `TypeId::of::<T>()` to a leaked
-/// `Pool<T>`.
-#[cfg(not(all(test, repool_loom)))]
-static TYPES: TypeTable = TypeTable::new();
-
-// Loom's atomics cannot be built in a `const`; no loom model goes through
-// `typed_pool` (they build tables of their own), this only keeps it compiling.
-#[cfg(all(test, repool_loom))]
-loom::lazy_static! {
-    static ref TYPES: TypeTable = TypeTable::new();
-}
-
-/// The pool of `T` in the registry, created by `init` on first use. Lookups
-/// after the first are a hash probe with no lock and no write.
-#[inline]
-pub fn typed_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
-    match TYPES.get(TypeId::of::<T>()) {
-        // SAFETY: the value for `TypeId::of::<T>()` is always a leaked
-        // `Pool<T>` (see `insert_pool`).
-        Some(pool) => unsafe { &*pool.cast::<Pool<T>>() },
-        None => insert_pool(init),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn insert_pool<T: Reset + Send + 'static>(init: fn() -> Pool<T>) -> &'static Pool<T> {
-    // `init` is user code (a derive's `capacity` expression), which may
-    // itself use a registry pool for the first time: it runs before the
-    // table is locked, so that nested insert does not deadlock.
-    let ours: *mut Pool<T> = Box::into_raw(Box::new(init()));
-    match TYPES.insert(TypeId::of::<T>(), ours.cast_const().cast()) {
-        // SAFETY: `ours` is leaked into the table for good.
-        Ok(()) => unsafe { &*ours },
-        Err(theirs) => {
-            // Another thread's pool won the race. Ours is dropped only now
-            // that the table's lock is released: if `init` used it, dropping
-            // it runs destructors of its idle objects, user code too.
-            // SAFETY: `ours` came from `Box::into_raw` above and was never
-            // published.
-            drop(unsafe { Box::from_raw(ours) });
-            // SAFETY: as in `typed_pool`.
-            unsafe { &*theirs.cast::<Pool<T>>() }
-        }
-    }
-}
-
 /// A map from `TypeId` to a pointer that readers search with neither a lock
 /// nor a write, and that only grows.
 ///
@@ -140,19 +109,20 @@ struct Entry {
 }
 
 /// An open-addressing table. It is never changed in place except to fill
-/// an empty slot; growing builds a new table and keeps the old one
+/// an empty entry; growing builds a new table and keeps the old one
 /// reachable (`previous`), so a reader that still holds it never sees freed
 /// memory. Entries are shared by every generation that holds them.
 struct Table {
-    slots: Box<[AtomicPtr<Entry>]>,
-    /// Filled slots; changed only under the writer lock.
+    /// Null (empty), or a leaked [`Entry`].
+    entries: Box<[AtomicPtr<Entry>]>,
+    /// Filled entries; changed only under the writer lock.
     used: AtomicUsize,
     /// The table this one replaced (null for the first), freed only with
     /// the whole `TypeTable`.
     previous: *mut Table,
 }
 
-/// The first table's number of slots; each growth doubles it.
+/// The first table's number of entries; each growth doubles it.
 const FIRST_LEN: usize = 16;
 
 impl TypeTable {
@@ -193,17 +163,17 @@ impl TypeTable {
             return Err(existing);
         }
         // Keep the load at most one half, so probes stay short and always
-        // reach an empty slot.
-        if old.is_none_or(|t| (t.used.load(Ordering::Relaxed) + 1) * 2 > t.slots.len()) {
+        // reach an empty entry.
+        if old.is_none_or(|t| (t.used.load(Ordering::Relaxed) + 1) * 2 > t.entries.len()) {
             let grown = Table {
-                slots: (0..old.map_or(FIRST_LEN, |t| t.slots.len() * 2))
+                entries: (0..old.map_or(FIRST_LEN, |t| t.entries.len() * 2))
                     .map(|_| AtomicPtr::new(ptr::null_mut()))
                     .collect(),
                 used: AtomicUsize::new(0),
                 previous: table,
             };
-            for slot in old.iter().flat_map(|t| t.slots.iter()) {
-                let entry = slot.load(Ordering::Relaxed);
+            let copied = old.iter().flat_map(|t| t.entries.iter());
+            for entry in copied.map(|e| e.load(Ordering::Relaxed)) {
                 if !entry.is_null() {
                     // SAFETY: `grown` is not shared yet; `entry` is a live
                     // entry of the old table.
@@ -232,8 +202,8 @@ impl Drop for TypeTable {
         }
         // SAFETY: the newest table holds every entry (growth copies them
         // all), and each entry is in it once.
-        for slot in unsafe { &*table }.slots.iter() {
-            let entry = slot.load(Ordering::Relaxed);
+        let newest = unsafe { &*table }.entries.iter();
+        for entry in newest.map(|e| e.load(Ordering::Relaxed)) {
             if !entry.is_null() {
                 // SAFETY: from `Box::into_raw` in `insert`, freed only here.
                 drop(unsafe { Box::from_raw(entry) });
@@ -269,20 +239,20 @@ impl Hasher for IdHasher {
 }
 
 #[inline]
-fn home_of(id: TypeId, slots: usize) -> usize {
+fn home_of(id: TypeId, entries: usize) -> usize {
     let hash = std::hash::BuildHasherDefault::<IdHasher>::default().hash_one(id);
-    (hash as usize) & (slots - 1)
+    (hash as usize) & (entries - 1)
 }
 
 /// Searches `table` for `id`.
 #[inline]
 fn find(table: &Table, id: TypeId) -> Option<*const ()> {
-    let mask = table.slots.len() - 1;
-    let mut i = home_of(id, table.slots.len());
+    let mask = table.entries.len() - 1;
+    let mut i = home_of(id, table.entries.len());
     // Tables are never more than half full, so every probe sequence reaches
-    // an empty slot.
+    // an empty entry.
     loop {
-        let entry = table.slots[i].load(Ordering::Acquire);
+        let entry = table.entries[i].load(Ordering::Acquire);
         if entry.is_null() {
             return None;
         }
@@ -296,21 +266,21 @@ fn find(table: &Table, id: TypeId) -> Option<*const ()> {
     }
 }
 
-/// Puts `entry` in the first empty slot of its probe sequence.
+/// Puts `entry` in the first empty entry of its probe sequence.
 ///
 /// # Safety
 ///
 /// The caller holds the writer lock of the table's `TypeTable` (or is the
 /// only one with access to `table`); `entry` is a live, leaked `Entry`.
 unsafe fn place(table: &Table, entry: *mut Entry) {
-    let len = table.slots.len();
+    let len = table.entries.len();
     // SAFETY: the caller passes a live entry.
     let mut i = home_of(unsafe { (*entry).id }, len);
-    while !table.slots[i].load(Ordering::Relaxed).is_null() {
+    while !table.entries[i].load(Ordering::Relaxed).is_null() {
         i = (i + 1) & (len - 1);
     }
     // Release: a reader that finds the entry also sees its fields.
-    table.slots[i].store(entry, Ordering::Release);
+    table.entries[i].store(entry, Ordering::Release);
     table.used.fetch_add(1, Ordering::Relaxed);
 }
 
@@ -327,7 +297,7 @@ mod tests {
         ($($n:literal)*) => { [$(id::<$n>()),*] };
     }
 
-    /// Enough ids for three growths (16, 32, 64 and 128 slots).
+    /// Enough ids for three growths (16, 32, 64 and 128 entries).
     fn many_ids() -> Vec<TypeId> {
         let ids = ids!(
             0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24
@@ -342,10 +312,10 @@ mod tests {
         ptr::without_provenance(i + 1)
     }
 
-    fn slots(table: &TypeTable) -> usize {
+    fn entries(table: &TypeTable) -> usize {
         // SAFETY: the table is live and not being written.
         unsafe { &*table.current.load(Ordering::Acquire) }
-            .slots
+            .entries
             .len()
     }
 
@@ -364,7 +334,7 @@ mod tests {
             }
         }
         // Never more than half full.
-        assert_eq!(slots(&table), 128);
+        assert_eq!(entries(&table), 128);
     }
 
     #[test]

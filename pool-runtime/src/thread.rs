@@ -12,22 +12,17 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Mutex;
 
-use crate::core::Slot;
-
-/// This thread has not asked for a slot yet.
-const UNASSIGNED: Slot = Slot::sentinel(u32::MAX);
-/// This thread's thread-locals are being destroyed: it has no slot any more.
-const EXITING: Slot = Slot::sentinel(u32::MAX - 1);
+use crate::core::{Slot, ThreadSlot};
 
 thread_local! {
     // No destructor, so reading it is a plain TLS load that works at any
     // time, also while other thread-locals are being destroyed. It holds
     // the slot's location, not its number, so the fast path does no
     // arithmetic to find its cache.
-    static SLOT: Cell<Slot> = const { Cell::new(UNASSIGNED) };
+    static SLOT: Cell<ThreadSlot> = const { Cell::new(ThreadSlot::UNASSIGNED) };
     // Owns the slot; its destructor hands the thread's caches back.
     static LEASE: Lease = const {
-        Lease { slot: Cell::new(UNASSIGNED), remembered: RefCell::new(Vec::new()) }
+        Lease { slot: Cell::new(None), remembered: RefCell::new(Vec::new()) }
     };
 }
 
@@ -51,19 +46,17 @@ fn free_slots() -> std::sync::MutexGuard<'static, FreeSlots> {
 /// destroyed (the pools then use their shared layer directly).
 #[inline]
 pub(crate) fn current() -> Option<Slot> {
-    let slot = SLOT.get();
-    // Both sentinels have a bucket no real slot has.
-    if slot.bucket() < EXITING.bucket() {
-        Some(slot)
-    } else {
-        assign(slot)
+    let state = SLOT.get();
+    match state.slot() {
+        Some(slot) => Some(slot),
+        None => assign(state),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn assign(slot: Slot) -> Option<Slot> {
-    if slot == EXITING {
+fn assign(state: ThreadSlot) -> Option<Slot> {
+    if state == ThreadSlot::EXITING {
         return None;
     }
     let assigned = LEASE.try_with(|lease| {
@@ -76,23 +69,24 @@ fn assign(slot: Slot) -> Option<Slot> {
             }
         };
         let slot = Slot::of(index);
-        lease.slot.set(slot);
+        lease.slot.set(Some(slot));
         slot
     });
     match assigned {
         Ok(slot) => {
-            SLOT.set(slot);
+            SLOT.set(ThreadSlot::assigned(slot));
             Some(slot)
         }
         Err(_) => {
-            SLOT.set(EXITING);
+            SLOT.set(ThreadSlot::EXITING);
             None
         }
     }
 }
 
 struct Lease {
-    slot: Cell<Slot>,
+    /// The slot this thread holds, once it asked for one.
+    slot: Cell<Option<Slot>>,
     /// Thread-locals (`LocalCache`s) that point into this slot's caches:
     /// emptied before the slot goes back, so no thread keeps a pointer to a
     /// cache that another thread may be given.
@@ -102,11 +96,18 @@ struct Lease {
 /// Records a thread-local pointer into this thread's caches, to be nulled
 /// when the thread's slot is given back. `false` if the thread is exiting
 /// (the caller must then not keep the pointer).
-pub(crate) fn remember(cell: *const Cell<*const ()>) -> bool {
+///
+/// # Safety
+///
+/// `cell` points to a thread-local of the calling thread that stays valid,
+/// unmoved, until the thread is gone (a `thread_local!` with a `const`
+/// initialiser and no destructor), and that may be nulled then: the
+/// lease's destructor writes a null through it.
+pub(crate) unsafe fn remember(cell: *const Cell<*const ()>) -> bool {
     LEASE
         .try_with(|lease| {
             // The lease sets `SLOT` to `EXITING` before handing anything back.
-            let live = SLOT.get().bucket() < EXITING.bucket();
+            let live = SLOT.get().slot().is_some();
             if live {
                 lease.remembered.borrow_mut().push(cell);
             }
@@ -119,16 +120,16 @@ impl Drop for Lease {
     fn drop(&mut self) {
         for cell in self.remembered.get_mut().drain(..) {
             // SAFETY: every remembered cell is a const-initialised
-            // thread-local of this thread without a destructor, so it lives
-            // until the thread is gone; nulling it is all it expects.
+            // thread-local of this thread without a destructor (the
+            // contract of `remember`), so it lives until the thread is
+            // gone; nulling it is all it expects.
             unsafe { (*cell).set(std::ptr::null()) };
         }
-        let slot = self.slot.get();
         // From here on, this thread's pool operations bypass its caches.
-        SLOT.set(EXITING);
-        if slot == UNASSIGNED {
+        SLOT.set(ThreadSlot::EXITING);
+        let Some(slot) = self.slot.get() else {
             return;
-        }
+        };
         crate::registry::release_slot(slot);
         free_slots().free.push(Reverse(slot.index()));
     }

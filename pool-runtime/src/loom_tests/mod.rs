@@ -21,7 +21,17 @@
 //! only switches at its own operations, none of which happen while the
 //! oracle is locked, so the `std` mutex never blocks.
 //!
+//! The harness is here; the models are grouped by the part of the core
+//! they race: `transfers.rs` (caches and the shared layer), `budget.rs`
+//! (the bound), `trim.rs` (epochs and a thread's exit), and
+//! `detectors.rs`, which checks that the checks can fail.
+//!
 //! Run with `scripts/loom.sh`.
+
+mod budget;
+mod detectors;
+mod transfers;
+mod trim;
 
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdMutexGuard};
@@ -208,7 +218,7 @@ impl Harness {
     /// `Pool::take` on slot `slot`: an idle object or a new one.
     fn acquire(&self, slot: usize) -> NonNull<Obj> {
         // SAFETY: each loom thread passes its own slot only.
-        match unsafe { self.core.pop(slot) } {
+        match unsafe { self.core.pop(Slot::of(slot)) } {
             Some(obj) => self.take(obj, false),
             None => {
                 lock(&self.oracle).pops += 1;
@@ -287,7 +297,7 @@ impl Harness {
     fn release(&self, slot: usize, obj: NonNull<Obj>) {
         let id = self.let_go(obj);
         // SAFETY: this loom thread's own slot; `obj` is a leaked box we own.
-        let result = unsafe { self.core.push(slot, obj) };
+        let result = unsafe { self.core.push(Slot::of(slot), obj) };
         self.settle(id, obj, result);
         self.check_bound();
     }
@@ -338,7 +348,7 @@ impl Harness {
     fn release_slot(&self, slot: usize) {
         // SAFETY: this loom thread owns `slot` and never uses it again
         // (unless it is handed on with a happens-before edge).
-        unsafe { self.core.release_slot(slot) };
+        unsafe { self.core.release_slot(Slot::of(slot)) };
         self.check_bound();
     }
 
@@ -392,7 +402,7 @@ impl Harness {
         check(self.capacity, "before the slots are released");
         for &slot in slots {
             // SAFETY: every thread that used a slot has joined.
-            unsafe { self.core.release_slot(slot) };
+            unsafe { self.core.release_slot(Slot::of(slot)) };
         }
         check(capacity, "after the slots are released");
         assert_eq!(
@@ -420,396 +430,4 @@ impl Harness {
 fn spawn(h: &Arc<Harness>, f: impl FnOnce(&Harness) + Send + 'static) -> thread::JoinHandle<()> {
     let h = Arc::clone(h);
     thread::spawn(move || f(&h))
-}
-
-/// Two threads take the same two stocked objects in turn.
-#[test]
-fn loom_acquire_release_two_threads() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(2);
-        let workers: Vec<_> = [1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    for _ in 0..2 {
-                        let obj = h.acquire(slot);
-                        h.release(slot, obj);
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[1, 2]);
-        h.finish();
-    });
-}
-
-/// Three threads, one stocked object, two stashes: they race for it, build
-/// others, and the returns overflow the bound of 2.
-#[test]
-fn loom_acquire_release_three_threads() {
-    model(|| {
-        let h = Harness::new(2, 2);
-        h.stock(1);
-        let workers: Vec<_> = [0, 1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    let obj = h.acquire(slot);
-                    h.release(slot, obj);
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[0, 1, 2]);
-        h.finish();
-    });
-}
-
-/// An object taken on slot 0 is sent to another thread and returned on
-/// slot 1, which overflows its cache of one, so the object travels through
-/// the stash and may come back to the first thread.
-#[test]
-fn loom_cross_thread_release() {
-    model(|| {
-        let h = Harness::new(3, 1);
-        h.stock(1);
-        let (tx, rx) = mpsc::channel::<Handoff>();
-        let a = spawn(&h, move |h| {
-            let obj = h.acquire(0);
-            tx.send(Handoff(obj)).unwrap();
-            let again = h.acquire(0);
-            h.release(0, again);
-        });
-        let b = spawn(&h, move |h| {
-            let own = h.acquire(1);
-            let Handoff(obj) = rx.recv().unwrap();
-            h.release(1, obj);
-            h.release(1, own);
-        });
-        a.join().unwrap();
-        b.join().unwrap();
-        h.quiesce(&[0, 1]);
-        h.finish();
-    });
-}
-
-/// Batches move between a cache and the shared layer at the same time:
-/// slot 0's full cache hands half of its objects to the stash while slot 1
-/// refills from it.
-#[test]
-fn loom_shared_layer_batches() {
-    model(|| {
-        // Capacity 16 gives caches of up to 4 objects and batches of 2.
-        let h = Harness::new(16, 1);
-        // Single-threaded set-up: two objects in the stash, a full cache of
-        // four on slot 0, and one acquire served from it, so slot 0 counts
-        // as a thread that also acquires (it keeps half at an overflow).
-        h.stock(2);
-        let objects: Vec<_> = (0..4).map(|_| h.build()).collect();
-        for obj in objects {
-            h.release(0, obj);
-        }
-        let again = h.acquire(0);
-        h.release(0, again);
-        assert_eq!(h.core.counts().idle, 6);
-        let extra = Handoff(h.build());
-        let filler = spawn(&h, move |h| {
-            // Moves the whole `Handoff` in, not just its (non-`Send`) field.
-            let extra = extra;
-            h.release(0, extra.0);
-        });
-        let taker = spawn(&h, move |h| {
-            // Takes a batch from the stash: one handed out, one cached.
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
-        });
-        filler.join().unwrap();
-        taker.join().unwrap();
-        h.quiesce(&[0, 1]);
-        h.finish();
-    });
-}
-
-/// Two threads compete for the last free units: a return that finds none
-/// hands the cache's objects to the stash and is rejected, while the other
-/// thread takes from that stash.
-#[test]
-fn loom_budget_exhausted_flushes_cache() {
-    model(|| {
-        // Capacity 8: caches of 2, batches of 1. Six stocked objects leave
-        // two free units.
-        let h = Harness::new(8, 1);
-        h.stock(6);
-        let returner = spawn(&h, |h| {
-            let a = h.build();
-            let b = h.build();
-            h.release(1, a);
-            h.release(1, b);
-        });
-        let other = spawn(&h, |h| {
-            let a = h.acquire(2);
-            let b = h.build();
-            h.release(2, a);
-            h.release(2, b);
-        });
-        returner.join().unwrap();
-        other.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
-    });
-}
-
-/// Four objects returned into a pool of capacity 2 by two threads: the
-/// bound holds at every step and the budget is whole at the end.
-#[test]
-fn loom_capacity_bound() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        let workers: Vec<_> = [1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    let a = h.acquire(slot);
-                    let b = h.build();
-                    h.release(slot, a);
-                    h.release(slot, b);
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[1, 2]);
-        h.finish();
-    });
-}
-
-/// `trim` on one thread while another takes and returns objects.
-#[test]
-fn loom_trim_races_acquire_release() {
-    model(|| {
-        let h = Harness::new(4, 1);
-        h.stock(2);
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            h.release(1, a);
-            let b = h.acquire(1);
-            h.release(1, b);
-        });
-        let trimmer = spawn(&h, |h| {
-            h.trim(Some(2));
-            h.trim(Some(2));
-        });
-        user.join().unwrap();
-        trimmer.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
-    });
-}
-
-/// The capacity lowered on one thread while another takes and returns
-/// objects through its cache: at quiescence, with every cache handed back,
-/// no more than the new capacity is idle and the budget is whole for it.
-#[test]
-fn loom_set_capacity_races_acquire_release() {
-    model(|| {
-        let h = Harness::new(4, 1);
-        h.stock(2);
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            h.release(1, a);
-        });
-        let shrinker = spawn(&h, |h| h.set_capacity(1, Some(2)));
-        user.join().unwrap();
-        shrinker.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
-    });
-}
-
-/// `clear` from a thread without a slot while another thread overflows
-/// its cache into the stash.
-#[test]
-fn loom_clear_races_overflow() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(1);
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.build();
-            h.release(1, a);
-            h.release(1, b);
-            let c = h.acquire(1);
-            h.release(1, c);
-        });
-        let clearer = spawn(&h, |h| h.clear(None));
-        user.join().unwrap();
-        clearer.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
-    });
-}
-
-/// A thread exits (its slot's cache goes to the shared layer) while
-/// another one works and trims; a third thread then reuses the freed slot,
-/// handed over through a lock as `thread.rs` does.
-#[test]
-fn loom_thread_exit_races_others() {
-    model(|| {
-        let h = Harness::new(3, 1);
-        let free_slot: Arc<Mutex<Option<usize>>> = Arc::new(Mutex::new(None));
-        let exiting = {
-            let free_slot = Arc::clone(&free_slot);
-            spawn(&h, move |h| {
-                let a = h.acquire(1);
-                let b = h.build();
-                h.release(1, a);
-                h.release(1, b);
-                h.release_slot(1);
-                *free_slot.lock().unwrap() = Some(1);
-            })
-        };
-        let worker = spawn(&h, |h| {
-            let a = h.acquire(2);
-            h.trim(Some(2));
-            h.release(2, a);
-        });
-        let newcomer = spawn(&h, move |h| {
-            let slot = free_slot.lock().unwrap().take().unwrap_or(3);
-            let a = h.acquire(slot);
-            h.release(slot, a);
-        });
-        exiting.join().unwrap();
-        worker.join().unwrap();
-        newcomer.join().unwrap();
-        h.quiesce(&[1, 2, 3]);
-        h.finish();
-    });
-}
-
-/// A thread whose slot is gone (its thread-locals are being destroyed)
-/// uses the shared layer directly while a thread with a slot works.
-#[test]
-fn loom_slotless_thread_races_owner() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(1);
-        let owner = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.build();
-            h.release(1, a);
-            h.release(1, b);
-        });
-        let slotless = spawn(&h, |h| {
-            let a = h.acquire_unowned();
-            h.release_unowned(a);
-        });
-        owner.join().unwrap();
-        slotless.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
-    });
-}
-
-/// `prewarm` stocking the shared layer while a thread returns objects:
-/// both compete for the same units.
-#[test]
-fn loom_stock_races_returns() {
-    model(|| {
-        let h = Harness::new(2, 2);
-        let warmer = spawn(&h, |h| h.stock(2));
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
-        });
-        warmer.join().unwrap();
-        user.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
-    });
-}
-
-/// `Pool::stats` while objects move from a cache to the stash (an overflow,
-/// then a thread exit) and a `clear` empties the stash: the snapshot may be a little off, but never
-/// wildly (it is documented as "close, not exact"). A reader counts each
-/// idle object at most twice (in the stash count and in a cache, while it
-/// moves), so a sane snapshot stays within twice the capacity.
-#[test]
-fn loom_stats_snapshot_is_close() {
-    model(|| {
-        // Capacity 3: caches of one object, so a second return moves the
-        // first object to the stash.
-        let h = Harness::new(3, 1);
-        let mover = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
-            // And the thread exits: `b` moves to the stash too.
-            h.release_slot(1);
-        });
-        let clearer = spawn(&h, |h| {
-            h.clear(None);
-            let idle = h.core.counts().idle;
-            assert!(idle <= 2 * h.capacity, "stats reported {idle} idle objects");
-        });
-        mover.join().unwrap();
-        clearer.join().unwrap();
-        h.quiesce(&[]);
-        h.finish();
-    });
-}
-
-// The checks above must be able to fail. These two feed the harness a
-// broken "pool" on purpose and expect each detector to fire.
-
-/// The oracle catches an object handed out twice.
-#[test]
-#[should_panic(expected = "held twice")]
-fn loom_oracle_catches_double_hold() {
-    model(|| {
-        let h = Harness::new(1, 1);
-        let obj = h.build();
-        // As a pool that forgot to remove the object would: hand it out
-        // while its first holder still has it.
-        h.take(obj, false);
-    });
-}
-
-/// The object's cell catches a hand-over with no happens-before edge: a
-/// "pool" that publishes the object through a relaxed atomic.
-#[test]
-#[should_panic(expected = "Causality violation")]
-fn loom_cell_catches_unsynchronised_handover() {
-    use loom::sync::atomic::{AtomicPtr, Ordering};
-
-    model(|| {
-        let h = Harness::new(1, 1);
-        let shelf = Arc::new(AtomicPtr::new(std::ptr::null_mut::<Obj>()));
-        let putter = {
-            let shelf = Arc::clone(&shelf);
-            spawn(&h, move |h| {
-                let obj = h.build();
-                h.let_go(obj);
-                shelf.store(obj.as_ptr(), Ordering::Relaxed);
-            })
-        };
-        if let Some(obj) = NonNull::new(shelf.load(Ordering::Relaxed)) {
-            // SAFETY: deliberately unsound, as the broken pool would be:
-            // loom runs one thread at a time and panics on the cell access
-            // before it happens, so nothing is actually raced.
-            unsafe { obj.as_ref() }.touch();
-        }
-        putter.join().unwrap();
-    });
 }
