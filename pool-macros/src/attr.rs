@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use proc_macro2::{Span, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, Meta, Path, Token, UnOp};
+use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, LitStr, Meta, Path, Token, UnOp};
 
 use crate::ctxt::Ctxt;
 
@@ -51,36 +51,60 @@ impl FieldAttrs {
 const CONTAINER_KEYS: &str = "`capacity = N`, `new = path`, `crate = path`, `reset = manual`";
 const FIELD_KEYS: &str = "`skip`, `reset = path`, `max_capacity = N`";
 
-pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
-    let mut out = ContainerAttrs::default();
+/// Calls `f` with each key of every `#[pooled(...)]` in `attrs` and its
+/// span, once the checks shared by types and fields have passed (a list,
+/// an identifier, not given twice); `place` and `keys` go into their
+/// messages. A parse error `f` returns is recorded and ends that attribute.
+fn for_each_key(
+    attrs: &[Attribute],
+    cx: &mut Ctxt,
+    place: &str,
+    keys: &str,
+    mut f: impl FnMut(&ParseNestedMeta<'_>, &str, Span, &mut Ctxt) -> syn::Result<()>,
+) {
     let mut seen = HashSet::new();
     for attr in pooled(attrs) {
-        if !is_list(attr, cx, CONTAINER_KEYS) {
+        if !is_list(attr, cx, keys) {
             continue;
         }
         let parsed = attr.parse_nested_meta(|meta| {
-            let Some(key) = key(&meta, &mut seen, cx, "on a type", CONTAINER_KEYS)? else {
+            let Some(key) = key(&meta, &mut seen, cx, place, keys)? else {
                 return Ok(());
             };
-            let span = meta.path.span();
-            match key.as_str() {
+            f(&meta, &key, meta.path.span(), cx)
+        });
+        if let Err(error) = parsed {
+            cx.syn_error(error);
+        }
+    }
+}
+
+pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
+    let mut out = ContainerAttrs::default();
+    for_each_key(
+        attrs,
+        cx,
+        "on a type",
+        CONTAINER_KEYS,
+        |meta, key, span, cx| {
+            match key {
                 "capacity" => {
-                    let value = value(&meta, "capacity = 64", cx)?;
+                    let value = value(meta, "capacity = 64", cx)?;
                     let value = value.and_then(|v| integer(v, "capacity", cx));
                     out.capacity = value.map(|value| Setting { key: span, value });
                 }
                 "new" => {
-                    let value = value(&meta, "new = Type::fresh", cx)?;
+                    let value = value(meta, "new = Type::fresh", cx)?;
                     let value = value.and_then(|v| fn_path(v, "new", "new = Type::fresh", cx));
                     out.new = value.map(|value| Setting { key: span, value });
                 }
                 "crate" => {
-                    let value = value(&meta, "crate = ::my_facade::repool", cx)?;
+                    let value = value(meta, "crate = ::my_facade::repool", cx)?;
                     let value = value.and_then(|v| crate_path(v, cx));
                     out.krate = value.map(|value| Setting { key: span, value });
                 }
                 "reset" => {
-                    let value = value(&meta, "reset = manual", cx)?;
+                    let value = value(meta, "reset = manual", cx)?;
                     match value {
                         Some(Expr::Path(p)) if p.qself.is_none() && p.path.is_ident("manual") => {
                             out.manual_reset = Some(span);
@@ -103,48 +127,41 @@ pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
                             if key == "skip" { "" } else { " = N" },
                         ),
                     );
-                    skip_value(&meta)?;
+                    skip_value(meta)?;
                 }
-                _ => unknown(&meta, &key, cx, "on a type", CONTAINER_KEYS)?,
+                _ => unknown(meta, key, cx, "on a type", CONTAINER_KEYS)?,
             }
             Ok(())
-        });
-        if let Err(error) = parsed {
-            cx.syn_error(error);
-        }
-    }
+        },
+    );
     out
 }
 
 pub(crate) fn field(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
     let mut out = FieldAttrs::default();
-    let mut seen = HashSet::new();
-    for attr in pooled(attrs) {
-        if !is_list(attr, cx, FIELD_KEYS) {
-            continue;
-        }
-        let parsed = attr.parse_nested_meta(|meta| {
-            let Some(key) = key(&meta, &mut seen, cx, "on a field", FIELD_KEYS)? else {
-                return Ok(());
-            };
-            let span = meta.path.span();
-            match key.as_str() {
+    for_each_key(
+        attrs,
+        cx,
+        "on a field",
+        FIELD_KEYS,
+        |meta, key, span, cx| {
+            match key {
                 "skip" => {
                     if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
                         cx.error(span, "`skip` takes no value: write `#[pooled(skip)]`");
-                        skip_value(&meta)?;
+                        skip_value(meta)?;
                     } else {
                         out.skip = Some(span);
                     }
                 }
                 "reset" => {
                     let example = "reset = path::to::fn";
-                    let value = value(&meta, example, cx)?;
+                    let value = value(meta, example, cx)?;
                     let value = value.and_then(|v| fn_path(v, "reset", example, cx));
                     out.reset = value.map(|value| Setting { key: span, value });
                 }
                 "max_capacity" => {
-                    let value = value(&meta, "max_capacity = 4096", cx)?;
+                    let value = value(meta, "max_capacity = 4096", cx)?;
                     let value = value.and_then(|v| integer(v, "max_capacity", cx));
                     out.max_capacity = value.map(|value| Setting { key: span, value });
                 }
@@ -156,16 +173,13 @@ pub(crate) fn field(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
                              type, next to the derive, not on a field"
                         ),
                     );
-                    skip_value(&meta)?;
+                    skip_value(meta)?;
                 }
-                _ => unknown(&meta, &key, cx, "on a field", FIELD_KEYS)?,
+                _ => unknown(meta, key, cx, "on a field", FIELD_KEYS)?,
             }
             Ok(())
-        });
-        if let Err(error) = parsed {
-            cx.syn_error(error);
-        }
-    }
+        },
+    );
     out
 }
 
@@ -304,16 +318,7 @@ fn fn_path(expr: Expr, key: &str, example: &str, cx: &mut Ctxt) -> Option<ExprPa
         Expr::Path(path) if path.attrs.is_empty() => Some(path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
-        }) => {
-            cx.error(
-                s.span(),
-                format_args!(
-                    "`{key}` takes a path, not a string: write `{key} = {}` without quotes",
-                    s.value()
-                ),
-            );
-            None
-        }
+        }) => quoted_path(&s, key, cx),
         other => {
             cx.error_spanned(
                 other,
@@ -324,22 +329,26 @@ fn fn_path(expr: Expr, key: &str, example: &str, cx: &mut Ctxt) -> Option<ExprPa
     }
 }
 
+/// A path written as a string, as older derives took it: says to drop the
+/// quotes.
+fn quoted_path<T>(s: &LitStr, key: &str, cx: &mut Ctxt) -> Option<T> {
+    cx.error(
+        s.span(),
+        format_args!(
+            "`{key}` takes a path, not a string: write `{key} = {}` without quotes",
+            s.value()
+        ),
+    );
+    None
+}
+
 /// The path at which the user's crate reaches repool, e.g. a re-export.
 fn crate_path(expr: Expr, cx: &mut Ctxt) -> Option<Path> {
     match expr {
         Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => Some(path.path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
-        }) => {
-            cx.error(
-                s.span(),
-                format_args!(
-                    "`crate` takes a path, not a string: write `crate = {}` without quotes",
-                    s.value()
-                ),
-            );
-            None
-        }
+        }) => quoted_path(&s, "crate", cx),
         other => {
             cx.error_spanned(
                 other,

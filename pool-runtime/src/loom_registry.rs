@@ -38,23 +38,8 @@ use loom::sync::atomic::AtomicPtr;
 use loom::thread;
 
 use crate::lazy::{Lost, OnceArc};
+use crate::loom_tests::model;
 use crate::registry::TypeTable;
-
-/// Runs `f` under loom, with the bound `scripts/loom.sh` and
-/// `loom_tests.rs` use (2 preemptions) unless `LOOM_MAX_PREEMPTIONS` says
-/// otherwise.
-fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    // A growth allocates and walks 48 entry atomics, each access a branch:
-    // loom's default of 1,000 branches is too few.
-    if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
-        builder.max_branches = 20_000;
-    }
-    builder.check(f);
-}
 
 /// A distinct `TypeId` per `N`, as many as a model needs.
 fn id<const N: usize>() -> TypeId {

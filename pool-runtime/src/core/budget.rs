@@ -205,7 +205,7 @@ impl<T> Core<T> {
 
 #[cfg(all(test, not(repool_loom)))]
 mod tests {
-    use super::super::testing::{boxed, free};
+    use super::super::testing::{boxed, fill, free};
     use super::*;
 
     #[test]
@@ -273,10 +273,8 @@ mod tests {
     #[test]
     fn a_lowered_capacity_is_kept_at_once() {
         let core = Core::new(64, 2);
-        for i in 0..40 {
-            // SAFETY: slot 0 used by this thread only.
-            unsafe { core.push(Slot::of(0), boxed(i)).unwrap() };
-        }
+        // SAFETY: slot 0 used by this thread only.
+        unsafe { fill(&core, 0, 40) };
         assert_eq!(core.counts().idle, 40);
         // SAFETY: slot 0 is this thread's.
         assert!(unsafe { core.set_capacity(5, Some(Slot::of(0))) }.is_none());
@@ -305,10 +303,8 @@ mod tests {
     #[test]
     fn another_threads_cache_sheds_a_lowered_capacity_at_its_next_use() {
         let core = Core::new(64, 2);
-        for i in 0..10 {
-            // SAFETY: slot 1 used by this thread only.
-            unsafe { core.push(Slot::of(1), boxed(i)).unwrap() };
-        }
+        // SAFETY: slot 1 used by this thread only.
+        unsafe { fill(&core, 1, 10) };
         // SAFETY: slot 0 is this thread's.
         drop(unsafe { core.set_capacity(2, Some(Slot::of(0))) });
         // SAFETY: slot 1 used by this thread only.

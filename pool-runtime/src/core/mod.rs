@@ -190,6 +190,19 @@ mod testing {
         // SAFETY: test objects come from `boxed`.
         *unsafe { Box::from_raw(p.as_ptr()) }
     }
+
+    /// Returns `n` new objects, `0..n`, on `slot`, each of which the pool
+    /// must keep.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Core::push`]: the calling thread owns `slot`.
+    pub(super) unsafe fn fill(core: &super::Core<u32>, slot: usize, n: u32) {
+        for i in 0..n {
+            // SAFETY: forwarded from the caller.
+            unsafe { core.push(super::Slot::of(slot), boxed(i)).unwrap() };
+        }
+    }
 }
 
 #[cfg(all(test, not(repool_loom)))]

@@ -239,16 +239,14 @@ impl<T> Core<T> {
 
 #[cfg(all(test, not(repool_loom)))]
 mod tests {
-    use super::super::testing::{boxed, free};
+    use super::super::testing::{boxed, fill, free};
     use super::*;
 
     #[test]
     fn trim_drops_only_what_survived_a_previous_trim() {
         let core = Core::new(64, 2);
-        for i in 0..4 {
-            // SAFETY: slot 0 used by this thread only.
-            unsafe { core.push(Slot::of(0), boxed(i)).unwrap() };
-        }
+        // SAFETY: slot 0 used by this thread only.
+        unsafe { fill(&core, 0, 4) };
         // SAFETY: slot 0 is this thread's.
         drop(unsafe { core.trim(Some(Slot::of(0))) });
         assert_eq!(core.counts().idle, 4, "objects survive one trim");

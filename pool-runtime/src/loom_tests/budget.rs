@@ -18,16 +18,8 @@ fn loom_budget_exhausted_flushes_cache() {
             h.release(1, a);
             h.release(1, b);
         });
-        let other = spawn(&h, |h| {
-            let a = h.acquire(2);
-            let b = h.build();
-            h.release(2, a);
-            h.release(2, b);
-        });
-        returner.join().unwrap();
-        other.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
+        let other = spawn(&h, |h| h.return_two(2));
+        join_and_check(h, [returner, other], &[1, 2]);
     });
 }
 
@@ -37,22 +29,8 @@ fn loom_budget_exhausted_flushes_cache() {
 fn loom_capacity_bound() {
     model(|| {
         let h = Harness::new(2, 1);
-        let workers: Vec<_> = [1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    let a = h.acquire(slot);
-                    let b = h.build();
-                    h.release(slot, a);
-                    h.release(slot, b);
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[1, 2]);
-        h.finish();
+        let workers = spawn_each(&h, &[1, 2], Harness::return_two);
+        join_and_check(h, workers, &[1, 2]);
     });
 }
 
@@ -69,10 +47,7 @@ fn loom_stock_races_returns() {
             h.release(1, a);
             h.release(1, b);
         });
-        warmer.join().unwrap();
-        user.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
+        join_and_check(h, [warmer, user], &[1]);
     });
 }
 
@@ -84,14 +59,8 @@ fn loom_set_capacity_races_acquire_release() {
     model(|| {
         let h = Harness::new(4, 1);
         h.stock(2);
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            h.release(1, a);
-        });
+        let user = spawn(&h, |h| h.round_trip(1));
         let shrinker = spawn(&h, |h| h.set_capacity(1, Some(2)));
-        user.join().unwrap();
-        shrinker.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
+        join_and_check(h, [user, shrinker], &[1, 2]);
     });
 }

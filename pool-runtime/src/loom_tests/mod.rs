@@ -45,15 +45,17 @@ use crate::core::{Core, Slot};
 
 /// Runs `f` under loom. Without `LOOM_MAX_PREEMPTIONS` the search would be
 /// exhaustive and take hours, so the bound defaults to 2 (what
-/// `scripts/loom.sh` sets, and what tokio and crossbeam use in CI).
-fn model(f: impl Fn() + Sync + Send + 'static) {
+/// `scripts/loom.sh` sets, and what tokio and crossbeam use in CI). The
+/// registry models (`loom_registry.rs`) run under it too.
+pub(crate) fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     if builder.preemption_bound.is_none() {
         builder.preemption_bound = Some(2);
     }
     // Every atomic access is a branch, even with one thread left, and a
     // core's bucket table alone is 64 atomics that `counts` and `drop`
-    // walk: loom's default of 1,000 branches is too few for the checks.
+    // walk (a type table's growth, 48 entries): loom's default of 1,000
+    // branches is too few for the checks.
     if std::env::var_os("LOOM_MAX_BRANCHES").is_none() {
         builder.max_branches = 20_000;
     }
@@ -302,6 +304,22 @@ impl Harness {
         self.check_bound();
     }
 
+    /// An acquire and its return on slot `slot`.
+    fn round_trip(&self, slot: usize) {
+        let obj = self.acquire(slot);
+        self.release(slot, obj);
+    }
+
+    /// Holds an acquired object and a new one, then returns both on slot
+    /// `slot`: the second return is the one that may find the cache full
+    /// or the budget spent.
+    fn return_two(&self, slot: usize) {
+        let a = self.acquire(slot);
+        let b = self.build();
+        self.release(slot, a);
+        self.release(slot, b);
+    }
+
     fn release_unowned(&self, obj: NonNull<Obj>) {
         let id = self.let_go(obj);
         let result = self.core.push_unowned(obj);
@@ -430,4 +448,31 @@ impl Harness {
 fn spawn(h: &Arc<Harness>, f: impl FnOnce(&Harness) + Send + 'static) -> thread::JoinHandle<()> {
     let h = Arc::clone(h);
     thread::spawn(move || f(&h))
+}
+
+/// One loom thread per slot, each running `f` with its slot.
+fn spawn_each(
+    h: &Arc<Harness>,
+    slots: &[usize],
+    f: impl Fn(&Harness, usize) + Copy + Send + 'static,
+) -> Vec<thread::JoinHandle<()>> {
+    slots
+        .iter()
+        .map(|&slot| spawn(h, move |h| f(h, slot)))
+        .collect()
+}
+
+/// The end of every model: joins its threads, then checks the pool at rest
+/// ([`Harness::quiesce`] with `slots`, every slot used) and that every
+/// object was dropped exactly once ([`Harness::finish`]).
+fn join_and_check(
+    h: Arc<Harness>,
+    threads: impl IntoIterator<Item = thread::JoinHandle<()>>,
+    slots: &[usize],
+) {
+    for t in threads {
+        t.join().unwrap();
+    }
+    h.quiesce(slots);
+    h.finish();
 }

@@ -8,22 +8,11 @@ fn loom_acquire_release_two_threads() {
     model(|| {
         let h = Harness::new(2, 1);
         h.stock(2);
-        let workers: Vec<_> = [1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    for _ in 0..2 {
-                        let obj = h.acquire(slot);
-                        h.release(slot, obj);
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[1, 2]);
-        h.finish();
+        let workers = spawn_each(&h, &[1, 2], |h, slot| {
+            h.round_trip(slot);
+            h.round_trip(slot);
+        });
+        join_and_check(h, workers, &[1, 2]);
     });
 }
 
@@ -34,20 +23,8 @@ fn loom_acquire_release_three_threads() {
     model(|| {
         let h = Harness::new(2, 2);
         h.stock(1);
-        let workers: Vec<_> = [0, 1, 2]
-            .into_iter()
-            .map(|slot| {
-                spawn(&h, move |h| {
-                    let obj = h.acquire(slot);
-                    h.release(slot, obj);
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().unwrap();
-        }
-        h.quiesce(&[0, 1, 2]);
-        h.finish();
+        let workers = spawn_each(&h, &[0, 1, 2], Harness::round_trip);
+        join_and_check(h, workers, &[0, 1, 2]);
     });
 }
 
@@ -63,8 +40,7 @@ fn loom_cross_thread_release() {
         let a = spawn(&h, move |h| {
             let obj = h.acquire(0);
             tx.send(Handoff(obj)).unwrap();
-            let again = h.acquire(0);
-            h.release(0, again);
+            h.round_trip(0);
         });
         let b = spawn(&h, move |h| {
             let own = h.acquire(1);
@@ -72,10 +48,7 @@ fn loom_cross_thread_release() {
             h.release(1, obj);
             h.release(1, own);
         });
-        a.join().unwrap();
-        b.join().unwrap();
-        h.quiesce(&[0, 1]);
-        h.finish();
+        join_and_check(h, [a, b], &[0, 1]);
     });
 }
 
@@ -95,8 +68,7 @@ fn loom_shared_layer_batches() {
         for obj in objects {
             h.release(0, obj);
         }
-        let again = h.acquire(0);
-        h.release(0, again);
+        h.round_trip(0);
         assert_eq!(h.core.counts().idle, 6);
         let extra = Handoff(h.build());
         let filler = spawn(&h, move |h| {
@@ -111,10 +83,7 @@ fn loom_shared_layer_batches() {
             h.release(1, a);
             h.release(1, b);
         });
-        filler.join().unwrap();
-        taker.join().unwrap();
-        h.quiesce(&[0, 1]);
-        h.finish();
+        join_and_check(h, [filler, taker], &[0, 1]);
     });
 }
 
@@ -125,19 +94,11 @@ fn loom_slotless_thread_races_owner() {
     model(|| {
         let h = Harness::new(2, 1);
         h.stock(1);
-        let owner = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.build();
-            h.release(1, a);
-            h.release(1, b);
-        });
+        let owner = spawn(&h, |h| h.return_two(1));
         let slotless = spawn(&h, |h| {
             let a = h.acquire_unowned();
             h.release_unowned(a);
         });
-        owner.join().unwrap();
-        slotless.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
+        join_and_check(h, [owner, slotless], &[1]);
     });
 }

@@ -9,19 +9,14 @@ fn loom_trim_races_acquire_release() {
         let h = Harness::new(4, 1);
         h.stock(2);
         let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            h.release(1, a);
-            let b = h.acquire(1);
-            h.release(1, b);
+            h.round_trip(1);
+            h.round_trip(1);
         });
         let trimmer = spawn(&h, |h| {
             h.trim(Some(2));
             h.trim(Some(2));
         });
-        user.join().unwrap();
-        trimmer.join().unwrap();
-        h.quiesce(&[1, 2]);
-        h.finish();
+        join_and_check(h, [user, trimmer], &[1, 2]);
     });
 }
 
@@ -33,18 +28,11 @@ fn loom_clear_races_overflow() {
         let h = Harness::new(2, 1);
         h.stock(1);
         let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.build();
-            h.release(1, a);
-            h.release(1, b);
-            let c = h.acquire(1);
-            h.release(1, c);
+            h.return_two(1);
+            h.round_trip(1);
         });
         let clearer = spawn(&h, |h| h.clear(None));
-        user.join().unwrap();
-        clearer.join().unwrap();
-        h.quiesce(&[1]);
-        h.finish();
+        join_and_check(h, [user, clearer], &[1]);
     });
 }
 
@@ -59,10 +47,7 @@ fn loom_thread_exit_races_others() {
         let exiting = {
             let free_slot = Arc::clone(&free_slot);
             spawn(&h, move |h| {
-                let a = h.acquire(1);
-                let b = h.build();
-                h.release(1, a);
-                h.release(1, b);
+                h.return_two(1);
                 h.release_slot(1);
                 *free_slot.lock().unwrap() = Some(1);
             })
@@ -74,14 +59,9 @@ fn loom_thread_exit_races_others() {
         });
         let newcomer = spawn(&h, move |h| {
             let slot = free_slot.lock().unwrap().take().unwrap_or(3);
-            let a = h.acquire(slot);
-            h.release(slot, a);
+            h.round_trip(slot);
         });
-        exiting.join().unwrap();
-        worker.join().unwrap();
-        newcomer.join().unwrap();
-        h.quiesce(&[1, 2, 3]);
-        h.finish();
+        join_and_check(h, [exiting, worker, newcomer], &[1, 2, 3]);
     });
 }
 
@@ -109,9 +89,6 @@ fn loom_stats_snapshot_is_close() {
             let idle = h.core.counts().idle;
             assert!(idle <= 2 * h.capacity, "stats reported {idle} idle objects");
         });
-        mover.join().unwrap();
-        clearer.join().unwrap();
-        h.quiesce(&[]);
-        h.finish();
+        join_and_check(h, [mover, clearer], &[]);
     });
 }
