@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Model-checks the pool with loom: every interleaving of 2-3 threads up to
 # LOOM_MAX_PREEMPTIONS preemptions, over the core
-# (pool-runtime/src/loom_tests.rs) and over the type registry and a pool's
+# (pool-runtime/src/loom_tests/) and over the type registry and a pool's
 # first use (pool-runtime/src/loom_registry.rs).
 #
 # `repool_loom`, not `loom`: only this crate's own test build switches to
