@@ -25,11 +25,13 @@
 // * front ends: `pooled` (a type's own pool) over `local` (its fast path)
 //   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them;
 // * `recycle`: the return step that `local` and `pool` share;
-// * `core`, one pool's storage, with `thread` (slots), `registry` (every
-//   storage) and `panic`, which use each other: a thread's exit hands its
-//   caches to every storage, a sweep of them needs the caller's slot, and a
-//   caught panic may go on only while the thread still has one;
-// * leaves: `lazy`, `reset`, `stats`, `sync`.
+// * `registry`: every storage (for `trim_all` and thread exit) and the
+//   type table; it installs what a thread's exit does (`thread::on_exit`),
+//   so `thread` needs nothing above it;
+// * `thread`: slots, and whether a caught panic may go on (only while the
+//   thread still has one);
+// * `core`: one pool's storage;
+// * leaves: `panic`, `lazy`, `reset`, `stats`, `sync`.
 mod core;
 mod guard;
 mod lazy;

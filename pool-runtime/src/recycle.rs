@@ -10,7 +10,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
 use crate::core::{Core, Event};
-use crate::panic::{Panic, rethrow};
+use crate::panic::Panic;
+use crate::thread::rethrow;
 use crate::{Reset, thread};
 
 /// What to do with a returned object.

@@ -9,7 +9,7 @@ use std::ptr;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
 
 use crate::core::{Core, Slot};
-use crate::panic::{Panic, rethrow};
+use crate::panic::Panic;
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
 use crate::thread;
 
@@ -45,6 +45,9 @@ fn storages() -> MutexGuard<'static, Vec<Arc<dyn Storage>>> {
 }
 
 pub(crate) fn register(storage: Arc<dyn Storage>) {
+    // Before the storage is listed, so no thread can use it and exit
+    // without handing its cache back.
+    thread::on_exit(release_slot);
     storages().push(storage);
 }
 
@@ -87,7 +90,7 @@ pub fn trim_all() {
         let panic = storage.trim();
         first = first.or(panic);
     }
-    rethrow(first);
+    thread::rethrow(first);
 }
 
 /// A map from `TypeId` to a pointer that readers search with neither a lock

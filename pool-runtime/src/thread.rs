@@ -10,9 +10,10 @@
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::core::{Slot, ThreadSlot};
+use crate::panic::Panic;
 
 thread_local! {
     // No destructor, so reading it is a plain TLS load that works at any
@@ -130,7 +131,37 @@ impl Drop for Lease {
         let Some(slot) = self.slot.get() else {
             return;
         };
-        crate::registry::release_slot(slot);
+        if let Some(release) = ON_EXIT.get() {
+            release(slot);
+        }
         free_slots().free.push(Reverse(slot.index()));
+    }
+}
+
+/// What a thread's exit does with its slot before the slot is given back:
+/// hand its caches back to every pool. Installed by the registry when it
+/// registers the first pool (before that no pool holds a cache), so this
+/// file needs to know nothing of pools.
+static ON_EXIT: OnceLock<fn(Slot)> = OnceLock::new();
+
+/// Installs what [`ON_EXIT`] runs; later calls keep the first.
+pub(crate) fn on_exit(release: fn(Slot)) {
+    let _ = ON_EXIT.set(release);
+}
+
+/// Whether a panic may go on from here: not while the thread is already
+/// unwinding (a second panic aborts), nor once its thread-locals are being
+/// torn down (a panic out of a thread-local destructor aborts too).
+fn may_unwind() -> bool {
+    !std::thread::panicking() && current().is_some()
+}
+
+/// Passes a caught panic on where that is safe (see [`may_unwind`]);
+/// elsewhere it was counted and the panic hook has reported it.
+pub(crate) fn rethrow(panic: Option<Panic>) {
+    if let Some(payload) = panic {
+        if may_unwind() {
+            std::panic::resume_unwind(payload);
+        }
     }
 }
