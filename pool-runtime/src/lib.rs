@@ -28,10 +28,9 @@
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
 //   so `thread` needs nothing above it;
-// * `thread`: slots, and whether a caught panic may go on (only while the
-//   thread still has one);
-// * `core`: one pool's storage;
-// * leaves: `panic`, `lazy`, `reset`, `stats`, `sync`.
+// * `core`: one pool's storage, over `panic` (a caught panic may go on
+//   only while the thread still has a slot) over `thread` (slots);
+// * leaves: `slot`, `lazy`, `reset`, `stats`, `sync`.
 mod core;
 mod guard;
 mod lazy;
@@ -46,6 +45,7 @@ mod pooled;
 mod recycle;
 mod registry;
 mod reset;
+mod slot;
 mod stats;
 mod sync;
 mod thread;

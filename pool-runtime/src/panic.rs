@@ -1,9 +1,9 @@
-//! What the pool does with a panic of user code it ran: catch it and finish
-//! what it was doing. Whether it may then go on depends on the thread's
-//! state, so that is `thread.rs`'s `rethrow`.
+//! What the pool does with a panic of user code it ran: catch it, finish
+//! what it was doing, then pass it on only where that cannot abort the
+//! process.
 
 use std::any::Any;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 
 /// A caught panic's payload.
@@ -28,4 +28,21 @@ pub(crate) unsafe fn drop_all<T>(objects: Vec<NonNull<T>>) -> (Option<Panic>, u6
         }
     }
     (first, panicked)
+}
+
+/// Whether a panic may go on from here: not while the thread is already
+/// unwinding (a second panic aborts), nor once its thread-locals are being
+/// torn down (a panic out of a thread-local destructor aborts too).
+fn may_unwind() -> bool {
+    !std::thread::panicking() && crate::thread::current().is_some()
+}
+
+/// Passes a caught panic on where that is safe (see [`may_unwind`]);
+/// elsewhere it was counted and the panic hook has reported it.
+pub(crate) fn rethrow(panic: Option<Panic>) {
+    if let Some(payload) = panic {
+        if may_unwind() {
+            resume_unwind(payload);
+        }
+    }
 }

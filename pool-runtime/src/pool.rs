@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::core::{Core, Event, Slot, stash_count};
 use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
+use crate::panic::rethrow;
 use crate::recycle::{self, Verdict, prepare};
 use crate::registry::{self, Storage};
-use crate::thread::rethrow;
 use crate::{Reset, Stats, thread};
 
 /// The default idle bound of a pool: 1,024 objects.

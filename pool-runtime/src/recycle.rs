@@ -10,8 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 
 use crate::core::{Core, Event};
-use crate::panic::Panic;
-use crate::thread::rethrow;
+use crate::panic::{Panic, rethrow};
 use crate::{Reset, thread};
 
 /// What to do with a returned object.

@@ -9,7 +9,7 @@ use std::ptr;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
 
 use crate::core::{Core, Slot};
-use crate::panic::Panic;
+use crate::panic::{Panic, rethrow};
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
 use crate::thread;
 
@@ -90,7 +90,7 @@ pub fn trim_all() {
         let panic = storage.trim();
         first = first.or(panic);
     }
-    thread::rethrow(first);
+    rethrow(first);
 }
 
 /// A map from `TypeId` to a pointer that readers search with neither a lock

@@ -12,8 +12,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::{Mutex, OnceLock};
 
-use crate::core::{Slot, ThreadSlot};
-use crate::panic::Panic;
+use crate::slot::{Slot, ThreadSlot};
 
 thread_local! {
     // No destructor, so reading it is a plain TLS load that works at any
@@ -147,21 +146,4 @@ static ON_EXIT: OnceLock<fn(Slot)> = OnceLock::new();
 /// Installs what [`ON_EXIT`] runs; later calls keep the first.
 pub(crate) fn on_exit(release: fn(Slot)) {
     let _ = ON_EXIT.set(release);
-}
-
-/// Whether a panic may go on from here: not while the thread is already
-/// unwinding (a second panic aborts), nor once its thread-locals are being
-/// torn down (a panic out of a thread-local destructor aborts too).
-fn may_unwind() -> bool {
-    !std::thread::panicking() && current().is_some()
-}
-
-/// Passes a caught panic on where that is safe (see [`may_unwind`]);
-/// elsewhere it was counted and the panic hook has reported it.
-pub(crate) fn rethrow(panic: Option<Panic>) {
-    if let Some(payload) = panic {
-        if may_unwind() {
-            std::panic::resume_unwind(payload);
-        }
-    }
 }

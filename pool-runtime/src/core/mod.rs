@@ -65,7 +65,7 @@
 //! | file | what |
 //! |---|---|
 //! | `mod.rs` | the words, the layout, [`Core`] itself and its drop |
-//! | `buckets.rs` | [`Slot`], and the grow-only table of caches it indexes |
+//! | `buckets.rs` | the grow-only table of caches a [`Slot`] (`slot.rs`) indexes |
 //! | `cache.rs` | a slot's private cache: the fast path, `try_pop`/`try_push` |
 //! | `budget.rs` | the bound: units taken and given back, a lowered capacity's debt |
 //! | `shared.rs` | the stashes, and batch transfers between them and the caches |
@@ -88,10 +88,10 @@ use self::shared::Stash;
 use crate::panic::drop_all;
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, lock};
 
-pub(crate) use self::buckets::{Slot, ThreadSlot};
 pub(crate) use self::cache::Cache;
 pub(crate) use self::counters::Event;
 pub(crate) use self::shared::stash_count;
+pub(crate) use crate::slot::Slot;
 
 /// The storage behind one [`Pool`](crate::Pool).
 pub(crate) struct Core<T> {
