@@ -5,6 +5,35 @@
 //! `Type::acquire()` hands out a [`Guard`]; dropping the guard resets the
 //! object and puts it back. The borrow checker refuses every use of an object
 //! after it went back.
+//!
+//! # Guards that speak I/O
+//!
+//! A guard implements what its object implements among `io::Write`,
+//! `io::Read`, `io::BufRead` and `fmt::Write`, and the byte and text views
+//! (`AsRef<[u8]>`, `AsMut<[u8]>`, `AsRef<str>`, `Borrow<[u8]>`,
+//! `Borrow<str>`, ...), so a pooled buffer goes wherever a writer goes. And
+//! since `AsRef<[u8]>` is all `bytes::Bytes::from_owner` asks, a byte guard
+//! becomes a `Bytes` (a hyper body, say) with no copy; the buffer goes back
+//! to its pool when the last clone of the `Bytes` drops, on any thread:
+//!
+//! ```
+//! use repool::Pooled;
+//!
+//! let mut body = Vec::<u8>::acquire();
+//! serde_json::to_writer(&mut body, &[1, 2, 3])?;
+//! let body = bytes::Bytes::from_owner(body); // no copy, no feature needed
+//! assert_eq!(body, "[1,2,3]");
+//! drop(body); // the last clone: reset, back in `Vec<u8>`'s pool
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! # Features
+//!
+//! - `bytes` (off by default): a guard of a `bytes::BufMut` (a
+//!   `Guard<Vec<u8>>`) is a `BufMut` itself, so tokio's
+//!   `AsyncReadExt::read_buf(&mut guard)` reads straight into a pooled
+//!   buffer; and `Guard::into_bytes(guard)` (or `Bytes::from(guard)`)
+//!   spells the zero-copy hand-off above.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 

@@ -36,6 +36,42 @@ use std::ptr::NonNull;
 /// assert_eq!(size_of::<Guard<String>>(), size_of::<usize>());
 /// // `line` drops here: cleared, capacity kept, back in `String`'s pool.
 /// ```
+///
+/// # I/O and `bytes`
+///
+/// Beyond `Deref`, a guard implements what its object implements among
+/// `io::Write`, `io::Read`, `io::BufRead` and `fmt::Write`, and the views
+/// `AsRef<[u8]>`, `AsMut<[u8]>`, `AsRef<str>`, `AsMut<str>`, `Borrow<[u8]>`,
+/// `BorrowMut<[u8]>`, `Borrow<str>` and `BorrowMut<str>`, each forwarding to
+/// the object's own impl. So `write!(guard, ..)` works, and `&mut guard`
+/// goes wherever a writer or reader goes (`serde_json::to_writer(&mut
+/// guard, ..)`, a `fn sink<W: Write>(w: W)`).
+///
+/// `AsRef<[u8]>` is all `bytes::Bytes::from_owner` asks of a `Send +
+/// 'static` owner, so a byte guard becomes a `Bytes` with no copy, with no
+/// feature needed: the object goes back to its pool, reset, when the last
+/// clone of the `Bytes` drops, on whichever thread. With the `bytes`
+/// feature, a guard of a `bytes::BufMut` (a `Vec<u8>`) is a `BufMut`
+/// itself, so tokio's `read_buf(&mut guard)` fills it, and
+/// `Guard::into_bytes(guard)` or `Bytes::from(guard)` spell the hand-off.
+///
+/// ```
+/// use std::io::Write;
+///
+/// use pool_runtime::Pool;
+///
+/// static BODIES: Pool<Vec<u8>> = Pool::new();
+///
+/// let mut body = BODIES.acquire();
+/// write!(body, "{{\"id\":{}}}", 7)?;
+/// let bytes = bytes::Bytes::from_owner(body); // no copy
+/// let clone = bytes.clone();
+/// drop(bytes);
+/// assert_eq!(BODIES.stats().returned, 0); // `clone` still shares the buffer
+/// std::thread::spawn(move || assert_eq!(clone, "{\"id\":7}")).join().unwrap();
+/// assert_eq!(BODIES.stats().returned, 1); // the last clone dropped: back
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub struct Guard<T, P: PoolRef<T> = TypePool> {
     object: NonNull<T>,
     pool: P,

@@ -23,7 +23,8 @@
 // Layers, each using only those below it:
 //
 // * front ends: `pooled` (a type's own pool) over `local` (its fast path)
-//   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them;
+//   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them, and
+//   `guard_io` forwards std's I/O traits and `bytes` to its object;
 // * `recycle`: the return step that `local` and `pool` share;
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
@@ -33,6 +34,7 @@
 // * leaves: `slot`, `lazy`, `reset`, `stats`, `sync`.
 mod core;
 mod guard;
+mod guard_io;
 mod lazy;
 mod local;
 #[cfg(all(test, repool_loom))]
