@@ -1,7 +1,9 @@
 //! A real HTTP/1.1 server (hyper 1 on tokio) whose handlers acquire a pooled
 //! response context: a body buffer, a header list and a scratch map. Each
-//! handler encodes its JSON into the pooled buffer with serde_json; `/stats`
-//! returns the pool's stats as JSON.
+//! handler encodes its JSON into the pooled buffer with serde_json and hands
+//! that buffer to hyper with no copy: `Bytes::from_owner(guard)` takes the
+//! context's guard, which goes back to the pool when hyper has sent the body
+//! and drops it. `/stats` returns the pool's stats as JSON.
 //!
 //! The default run (`--self-test`) serves on a loopback port, drives the
 //! server with concurrent keep-alive clients in the same process, checks
@@ -19,7 +21,7 @@ mod support;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty, Full};
@@ -28,7 +30,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use repool::{Pooled, Stats};
+use repool::{Guard, Pooled, Stats};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use support::Checks;
@@ -47,6 +49,14 @@ struct ResponseCtx {
     headers: Vec<(HeaderName, HeaderValue)>,
     /// Per-request aggregation: cents per product category.
     scratch: HashMap<&'static str, u64>,
+}
+
+/// The context's bytes are its body: what lets `Bytes::from_owner` take a
+/// `Guard<ResponseCtx>` (the guard forwards `AsRef<[u8]>` to its object).
+impl AsRef<[u8]> for ResponseCtx {
+    fn as_ref(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,10 +215,7 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
                 .expect("serializing to a Vec cannot fail");
             ctx.headers
                 .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
-            return Ok(json_response(
-                Bytes::copy_from_slice(&ctx.body),
-                &mut ctx.headers,
-            ));
+            return Ok(pooled_response(ctx));
         }
         (&Method::GET, path) => path.strip_prefix("/orders/").and_then(|id| id.parse().ok()),
         _ => None,
@@ -223,29 +230,43 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
         Mode::Pooled => {
             let mut ctx = ResponseCtx::acquire();
             render_order(&mut ctx, id);
-            // A copy: the pooled buffer goes back when `ctx` drops, while
-            // hyper still holds the response body.
-            let body = Bytes::copy_from_slice(&ctx.body);
-            json_response(body, &mut ctx.headers)
+            pooled_response(ctx)
         }
         Mode::Fresh => {
             let mut ctx = ResponseCtx::default();
             render_order(&mut ctx, id);
-            // No copy needed: the fresh buffer is given away.
-            let body = Bytes::from(std::mem::take(&mut ctx.body));
-            json_response(body, &mut ctx.headers)
+            // No copy either, but the fresh buffer is given away: freed
+            // with the body, never reused.
+            json_head(&mut ctx.headers)
+                .map(|()| Full::new(Bytes::from(std::mem::take(&mut ctx.body))))
         }
     })
 }
 
-fn json_response(
-    body: Bytes,
-    headers: &mut Vec<(HeaderName, HeaderValue)>,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
-    // `drain` keeps the pooled list's capacity.
-    response.headers_mut().extend(headers.drain(..));
-    response
+/// Responses whose body was the pooled buffer itself, not a copy.
+static SENT_IN_PLACE: AtomicU64 = AtomicU64::new(0);
+
+/// The response for a pooled context, with no copy: the body *is* the
+/// pooled buffer. `Bytes::from_owner` takes the guard (it asks only for
+/// `AsRef<[u8]> + Send + 'static`), so the context is reset and goes back to
+/// the pool when the last clone of the body drops: after hyper has written
+/// it, on whichever worker thread that is.
+fn pooled_response(mut ctx: Guard<ResponseCtx>) -> Response<Full<Bytes>> {
+    let head = json_head(&mut ctx.headers);
+    let buffer = ctx.body.as_ptr();
+    let body = Bytes::from_owner(ctx);
+    if body.as_ptr() == buffer {
+        SENT_IN_PLACE.fetch_add(1, Ordering::Relaxed);
+    }
+    head.map(|()| Full::new(body))
+}
+
+/// A response carrying `headers`, moved out with `drain`, which keeps a
+/// pooled list's capacity.
+fn json_head(headers: &mut Vec<(HeaderName, HeaderValue)>) -> Response<()> {
+    let mut head = Response::new(());
+    head.headers_mut().extend(headers.drain(..));
+    head
 }
 
 /// Serves `listener` until the returned task is aborted.
@@ -333,17 +354,23 @@ static ALLOCATOR: CountingAlloc = CountingAlloc::PROCESS_WIDE;
 /// Allocations made while a handler renders, on any thread.
 static HANDLER_ALLOCS: AtomicU64 = AtomicU64::new(0);
 
-/// Adds to `HANDLER_ALLOCS` what this thread allocates from `enter` to the
-/// drop. Handler rendering is synchronous, so the scope never spans an
-/// `.await` and the thread cannot change under it.
+/// Heap bytes that handlers allocated and did not free: what each response
+/// takes from the allocator and hands to hyper.
+static HANDLER_NET_BYTES: AtomicI64 = AtomicI64::new(0);
+
+/// Adds to `HANDLER_ALLOCS` and `HANDLER_NET_BYTES` what this thread
+/// allocates from `enter` to the drop. Handler rendering is synchronous, so
+/// the scope never spans an `.await` and the thread cannot change under it.
 struct HandlerScope {
     allocs_before: u64,
+    net_bytes_before: i64,
 }
 
 impl HandlerScope {
     fn enter() -> Self {
         HandlerScope {
             allocs_before: counting_alloc::thread_allocs(),
+            net_bytes_before: counting_alloc::thread_net_bytes(),
         }
     }
 }
@@ -352,16 +379,22 @@ impl Drop for HandlerScope {
     fn drop(&mut self) {
         let made = counting_alloc::thread_allocs() - self.allocs_before;
         HANDLER_ALLOCS.fetch_add(made, Ordering::Relaxed);
+        let kept = counting_alloc::thread_net_bytes() - self.net_bytes_before;
+        HANDLER_NET_BYTES.fetch_add(kept, Ordering::Relaxed);
     }
 }
 
 #[derive(Debug)]
 struct Pass {
     requests: usize,
+    connections: usize,
     checked_ok: usize,
     elapsed: Duration,
     process_allocs: u64,
     handler_allocs: u64,
+    handler_net_bytes: i64,
+    /// Responses whose body was the pooled buffer itself.
+    sent_in_place: u64,
     /// Pool counters during this pass only.
     acquired: u64,
     reused: u64,
@@ -378,9 +411,11 @@ async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
     let server = serve(listener, mode);
 
     let pool_before = ResponseCtx::pool().stats();
-    let (process_before, handler_before) = (
+    let (process_before, handler_before, net_bytes_before, in_place_before) = (
         counting_alloc::process_allocs(),
         HANDLER_ALLOCS.load(Ordering::Relaxed),
+        HANDLER_NET_BYTES.load(Ordering::Relaxed),
+        SENT_IN_PLACE.load(Ordering::Relaxed),
     );
     let start = Instant::now();
     let mut clients = JoinSet::new();
@@ -394,14 +429,19 @@ async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
     let elapsed = start.elapsed();
     let process_allocs = counting_alloc::process_allocs() - process_before;
     let handler_allocs = HANDLER_ALLOCS.load(Ordering::Relaxed) - handler_before;
+    let handler_net_bytes = HANDLER_NET_BYTES.load(Ordering::Relaxed) - net_bytes_before;
+    let sent_in_place = SENT_IN_PLACE.load(Ordering::Relaxed) - in_place_before;
     let pool_after = ResponseCtx::pool().stats();
     server.abort();
     Pass {
         requests,
+        connections,
         checked_ok,
         elapsed,
         process_allocs,
         handler_allocs,
+        handler_net_bytes,
+        sent_in_place,
         acquired: pool_after.acquired - pool_before.acquired,
         reused: pool_after.reused - pool_before.reused,
         built: pool_after.built - pool_before.built,
@@ -444,6 +484,23 @@ impl SelfTest {
             "one acquire per pooled request",
         );
         checks.expect(self.pooled.reused > 0, "the pool served some requests");
+        checks.expect(
+            self.pooled.sent_in_place == self.pooled.requests as u64,
+            "every pooled body went to hyper in place, not copied",
+        );
+        // A context is in use from its acquire until hyper drops the body
+        // it became, at most two per connection (one being sent while the
+        // next request is handled); and up to a cache of idle ones may sit
+        // on the worker thread that is not acquiring. So the contexts built
+        // follow the concurrency, never the request count: every body buffer
+        // was reused after hyper let go of it.
+        // (`support::multi_thread_runtime` has two workers; a thread's
+        // cache holds up to 32 objects.)
+        let (workers, thread_cache) = (2, 32);
+        checks.expect(
+            self.pooled.built <= 2 * self.pooled.connections as u64 + workers * thread_cache,
+            "the pooled pass built contexts for its concurrency, not per request",
+        );
         checks.expect(
             self.fresh.acquired == 0,
             "the fresh pass never touched the pool",
@@ -514,6 +571,16 @@ fn self_test(requests: usize, connections: usize) -> SelfTest {
         "allocations per request, process",
         format!("{:.2}", per_request(p.process_allocs, p)),
         format!("{:.2}", per_request(f.process_allocs, f)),
+    );
+    row(
+        "heap bytes per response, handler",
+        format!("{:.0}", p.handler_net_bytes as f64 / p.requests as f64),
+        format!("{:.0}", f.handler_net_bytes as f64 / f.requests as f64),
+    );
+    row(
+        "bodies sent from pooled buffer",
+        format!("{}/{}", p.sent_in_place, p.requests),
+        "-".to_owned(),
     );
     row(
         "pool hit rate",
