@@ -4,8 +4,10 @@
 # pool-runtime's unit, integration and doc tests, and the facade's tests of
 # types with `#[derive(Pooled)]` (whose guards take the thread-local cache
 # path): tests/runtime_pool.rs, tests/stress.rs, tests/faults_guards.rs, the
-# rows of the fault table (tests/faults.rs) that run in this process, and the
-# allocation counts (tests/allocs.rs).
+# rows of the fault table (tests/faults.rs) that run in this process, the
+# allocation counts (tests/allocs.rs), and, with the `bytes` feature, the
+# guards' I/O traits and zero-copy `Bytes` (tests/guard_io.rs,
+# tests/guard_bytes.rs: a buffer freed by the last clone on another thread).
 # Tests shrink their loops under `cfg(miri)`.
 #
 # The facade's other tests are not run: trybuild, the examples and
@@ -42,4 +44,8 @@ cargo +nightly miri test --no-fail-fast -p repool "$@" \
 cargo +nightly miri test --no-fail-fast -p repool "$@" --test faults -- \
     --skip thread_exit --skip teardown --skip pool_drop --skip registry \
     --skip defect4 || status=1
+# With the feature on, the unsafe `BufMut` forwarding runs too (rebuilds only
+# pool-runtime and the facade).
+cargo +nightly miri test --no-fail-fast -p repool --features bytes "$@" \
+    --test guard_io --test guard_bytes || status=1
 exit "$status"
