@@ -457,7 +457,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         let mut built = Vec::with_capacity(room);
         let made = catch_unwind(AssertUnwindSafe(|| {
             for _ in 0..room {
-                built.push(NonNull::from(Box::leak(Box::new((self.make)()))));
+                built.push(self.build());
             }
         }));
         if let Err(panic) = made {

@@ -61,6 +61,9 @@ impl<T> Core<T> {
     /// would leave fewer than `floor` free; returns how many it got (0 when
     /// none is free, or while a lowered capacity is still owed).
     pub(super) fn take_units(&self, want: usize, floor: usize) -> usize {
+        if want == 0 {
+            return 0;
+        }
         let free = &self.budget.free;
         let mut current = free.load(Ordering::Relaxed);
         loop {
@@ -68,9 +71,6 @@ impl<T> Core<T> {
                 Ok(n) if n > 0 => n as usize,
                 _ => return 0,
             };
-            if want == 0 {
-                return 0;
-            }
             let got = want.min(available.saturating_sub(floor)).max(1);
             match free.compare_exchange_weak(
                 current,

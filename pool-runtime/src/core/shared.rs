@@ -336,12 +336,8 @@ impl<T> Core<T> {
         }
         // Spread them so that every thread's home stash has some.
         let per = objects.len().div_ceil(self.stashes.len());
-        for (i, chunk) in objects.chunks(per).enumerate() {
-            let mut stash = lock(&self.stashes[i]);
-            stash.fresh.extend_from_slice(chunk);
-            self.budget
-                .shared_len
-                .fetch_add(chunk.len(), Ordering::Relaxed);
+        for (stash, chunk) in self.stashes.iter().zip(objects.chunks(per)) {
+            self.put_in_stash(stash, Age::Fresh, chunk);
         }
     }
 }
