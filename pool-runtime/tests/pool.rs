@@ -59,17 +59,19 @@ fn objects_dropped_on_other_threads_are_all_accounted_for() {
     let per_producer = n(5_000);
     let outstanding = thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel::<Guard<Tracked, &Pool<Tracked>>>(16);
-        for p in 0..2 {
-            let tx = tx.clone();
-            let pool = &pool;
-            s.spawn(move || {
-                for i in 0..per_producer {
-                    let mut g = pool.acquire();
-                    g.data.push((i + p) as u8);
-                    tx.send(g).unwrap();
-                }
-            });
-        }
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let tx = tx.clone();
+                let pool = &pool;
+                s.spawn(move || {
+                    for i in 0..per_producer {
+                        let mut g = pool.acquire();
+                        g.data.push((i + p) as u8);
+                        tx.send(g).unwrap();
+                    }
+                })
+            })
+            .collect();
         drop(tx);
         let consumer = s.spawn(move || {
             let mut kept = Vec::new();
@@ -84,6 +86,12 @@ fn objects_dropped_on_other_threads_are_all_accounted_for() {
             }
             kept
         });
+        // Joined, not left to the scope: a thread hands its cache back in its
+        // thread-local destructors, which run after the scope stops waiting
+        // for it but before `join` returns.
+        for producer in producers {
+            producer.join().unwrap();
+        }
         consumer.join().unwrap()
     });
     let s = pool.stats();
