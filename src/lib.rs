@@ -42,7 +42,8 @@
 extern crate self as repool;
 
 pub use pool_runtime::{
-    Capacity, DEFAULT_CAPACITY, Guard, Pool, PoolRef, Pooled, Reset, Stats, TypePool, trim_all,
+    Buffer, Capacity, ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES,
+    DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TypePool, trim_all,
 };
 
 /// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct:

@@ -21,7 +21,7 @@ pub(crate) fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
         Ok(()) => {
             let mut items = TokenStream::new();
             let derives_reset = input.attrs.manual_reset.is_none();
-            let reset = derives_reset.then(|| expander.reset_parts());
+            let reset = derives_reset.then(|| expander.reset_parts(derive));
             if let Some(parts) = &reset {
                 items.extend(expander.reset_impl(parts));
             }
@@ -118,8 +118,12 @@ impl<'a> Expander<'a> {
 
     /// The statements of `reset`, the terms of `is_oversized`, and the
     /// `where` predicates they need.
-    fn reset_parts(&self) -> ResetParts {
+    fn reset_parts(&self, derive: Derive) -> ResetParts {
         let private = &self.private;
+        // A non-generic pooled type's `static` pool is nameable from its
+        // `Reset` impl: `Pool::set_max_capacity` then replaces every
+        // field's `max_capacity` at run time (one relaxed load).
+        let runtime_max = derive == Derive::Pooled && !self.is_generic();
         let mut parts = ResetParts::default();
         for field in &self.input.fields {
             if field.attrs.skip.is_some() {
@@ -158,6 +162,17 @@ impl<'a> Expander<'a> {
             }
             if let Some(setting) = &field.attrs.max_capacity {
                 let max = &setting.value;
+                let max = if runtime_max {
+                    // Typed by a `const` of its own, so a value of the wrong
+                    // type is reported as plainly as a literal comparison.
+                    let value = self.respell(max.to_token_stream());
+                    quote_spanned!(span=> {
+                        const MAX: #private::core::primitive::usize = #value;
+                        <Self as #private::Pooled>::pool().max_capacity().unwrap_or(MAX)
+                    })
+                } else {
+                    quote!(#max)
+                };
                 parts.oversized.push(quote_spanned!(span=>
                     <#ty as #private::Capacity>::capacity(&self.#member) > #max
                 ));

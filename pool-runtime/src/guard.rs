@@ -107,7 +107,7 @@ pub trait PoolRef<T>: sealed::Sealed {
     /// Counts an object that leaves the pool's care (`detached`) or is
     /// dropped by its user.
     #[doc(hidden)]
-    fn __left(&self, detached: bool);
+    fn __left(&self, object: &T, detached: bool);
 }
 
 /// The pool of a [`Pooled`](crate::Pooled) type, found from the type
@@ -144,7 +144,7 @@ impl<T, P: PoolRef<T>> Guard<T, P> {
     /// ```
     pub fn detach(this: Self) -> T {
         let this = ManuallyDrop::new(this);
-        this.pool.__left(true);
+        this.pool.__left(&this, true);
         // SAFETY: the guard owned the object, which came from a `Box`; the
         // guard is not dropped, so nothing else frees it.
         *unsafe { Box::from_raw(this.object.as_ptr()) }
@@ -162,7 +162,7 @@ impl<T, P: PoolRef<T>> Guard<T, P> {
     /// ```
     pub fn discard(this: Self) {
         let this = ManuallyDrop::new(this);
-        this.pool.__left(false);
+        this.pool.__left(&this, false);
         // SAFETY: as in `detach`.
         drop(unsafe { Box::from_raw(this.object.as_ptr()) });
     }

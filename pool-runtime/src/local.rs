@@ -41,7 +41,7 @@ impl<T> LocalCache<T> {
 
     /// The thread's cache, if this thread found it already.
     #[inline(always)]
-    fn get(&self) -> Option<&Cache<T>> {
+    pub(crate) fn get(&self) -> Option<&Cache<T>> {
         // SAFETY: a non-null pointer was set by `fill` to this thread's own
         // cache in a `'static` pool, and is nulled by the thread's lease
         // before that cache can be given to another thread.
@@ -59,7 +59,7 @@ impl<T> LocalCache<T> {
     /// * `cache` is the cache of the calling thread's slot
     ///   (`thread::current()`): `get` hands it out as the thread's own, to
     ///   be used with no synchronisation until the lease nulls it.
-    unsafe fn fill(&self, cache: &'static Cache<T>) {
+    pub(crate) unsafe fn fill(&self, cache: &'static Cache<T>) {
         if self.cache.get().is_null() {
             let cell = ptr::from_ref(&self.cache).cast::<Cell<*const ()>>();
             // Only if the lease will empty it again at thread exit.

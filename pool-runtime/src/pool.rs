@@ -5,9 +5,10 @@ use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::core::{Core, Event, Slot, stash_count};
+use crate::buffer::{ClassTable, Config, Sizes};
+use crate::core::{Core, Counts, Event, Slot, stash_count};
 use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
 use crate::panic::rethrow;
@@ -112,6 +113,13 @@ pub struct Pool<T> {
     /// pool by value, so no guard was alive): the storage adopts
     /// `capacity` at the next operation.
     reshape: AtomicBool,
+    /// `Some` for a buffer pool ([`Pool::buffers`]), which keeps one core
+    /// per size class in `classes` and leaves `core` unused.
+    pub(crate) sizes: Option<Sizes<T>>,
+    pub(crate) classes: OnceArc<ClassTable<T>>,
+    /// The run-time settings: a buffer pool's classes read all of them, any
+    /// other pool only `max_capacity`.
+    pub(crate) config: Config,
     /// A pool owns `T`s and sends them between threads: its `Send`/`Sync`
     /// impls below depend on `T: Send`, not on the auto traits of its fields.
     _owns: PhantomData<*const T>,
@@ -156,6 +164,9 @@ impl<T> Pool<T> {
             make,
             capacity: DEFAULT_CAPACITY,
             reshape: AtomicBool::new(false),
+            sizes: None,
+            classes: OnceArc::new(),
+            config: Config::new(None, DEFAULT_CAPACITY),
             _owns: PhantomData,
         }
     }
@@ -177,6 +188,7 @@ impl<T> Pool<T> {
     pub const fn with_capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self.reshape = AtomicBool::new(true);
+        self.config.objects = AtomicUsize::new(capacity);
         self
     }
 
@@ -190,6 +202,9 @@ impl<T> Pool<T> {
     /// assert_eq!(pool.capacity(), 4);
     /// ```
     pub fn capacity(&self) -> usize {
+        if self.sizes.is_some() {
+            return self.config.objects.load(Ordering::Relaxed);
+        }
         match self.existing_core() {
             Some(core) => core.capacity(),
             None => self.capacity,
@@ -233,10 +248,21 @@ impl<T> Pool<T> {
     /// assert_eq!((stats.acquired, stats.built, stats.reused, stats.idle), (2, 1, 1, 1));
     /// ```
     pub fn stats(&self) -> Stats {
-        let Some(core) = self.existing_core() else {
-            return Stats::default();
-        };
-        let c = core.counts();
+        if self.sizes.is_some() {
+            let mut total = Stats::default();
+            self.for_each_class(|k, core| total.add(&self.class_stats_of(k, core)));
+            return total;
+        }
+        match self.existing_core() {
+            Some(core) => stats_of(core.counts()),
+            None => Stats::default(),
+        }
+    }
+}
+
+/// What `Pool::stats` reports for one core's counts.
+pub(crate) fn stats_of(c: Counts) -> Stats {
+    {
         Stats {
             acquired: c.hits + c.misses,
             reused: c.hits,
@@ -251,6 +277,7 @@ impl<T> Pool<T> {
             trimmed: c.trimmed,
             drop_panicked: c.drop_panicked,
             idle: c.idle,
+            idle_bytes: 0,
         }
     }
 }
@@ -304,6 +331,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// An object the caller now owns: idle or newly built.
     #[inline]
     pub(crate) fn take(&self) -> NonNull<T> {
+        if let Some(sizes) = self.sizes() {
+            return self.take_any(sizes);
+        }
         self.take_at(self.core(), thread::current())
     }
 
@@ -345,6 +375,10 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// up its ownership.
     #[inline]
     pub(crate) unsafe fn put(&self, object: NonNull<T>) {
+        if let Some(sizes) = self.sizes() {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.put_sized(sizes, object) };
+        }
         // SAFETY: the caller owns `object`.
         match unsafe { prepare(object) } {
             // SAFETY: forwarded from the caller.
@@ -356,13 +390,18 @@ impl<T: Reset + Send + 'static> Pool<T> {
 
     /// Counts an object that leaves the pool's care by `Guard::detach` or
     /// `Guard::discard`.
-    pub(crate) fn note_left(&self, detached: bool) {
+    pub(crate) fn note_left(&self, object: &T, detached: bool) {
         let event = if detached {
             Event::Detached
         } else {
             Event::UserDiscarded
         };
-        self.core().note(event, 1);
+        let core = match self.sizes() {
+            // Counted in the class the object would go back to.
+            Some(sizes) => self.class_core(self.class_of_object(sizes, object)),
+            None => self.core(),
+        };
+        core.note(event, 1);
     }
 
     /// Drops the objects that stayed idle since the previous `trim`; the
@@ -384,6 +423,16 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// If a destructor panics, the trim still drops every object it should,
     /// then passes the first panic on.
     pub fn trim(&self) {
+        if self.sizes.is_some() {
+            // Every class, whatever panics; the first panic goes on.
+            let mut panic = None;
+            self.for_each_class(|_, core| {
+                // SAFETY: `thread::current` is this thread's own slot.
+                let dropped = unsafe { core.trim(thread::current()) };
+                panic = panic.take().or(dropped);
+            });
+            return rethrow(panic);
+        }
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.
             rethrow(unsafe { core.trim(thread::current()) });
@@ -405,6 +454,16 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// If a destructor panics, every other idle object is still dropped,
     /// then the first panic goes on.
     pub fn clear(&self) {
+        if self.sizes.is_some() {
+            // Every class, whatever panics; the first panic goes on.
+            let mut panic = None;
+            self.for_each_class(|_, core| {
+                // SAFETY: `thread::current` is this thread's own slot.
+                let dropped = unsafe { core.clear(thread::current()) };
+                panic = panic.take().or(dropped);
+            });
+            return rethrow(panic);
+        }
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.
             rethrow(unsafe { core.clear(thread::current()) });
@@ -431,6 +490,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// assert_eq!((LINES.capacity(), LINES.stats().idle), (3, 3));
     /// ```
     pub fn set_capacity(&self, capacity: usize) {
+        if self.sizes.is_some() {
+            return self.configure(|c| c.objects.store(capacity, Ordering::Relaxed));
+        }
         // Made first if need be, so a first use racing this call cannot
         // make the storage with the old capacity after the new one was set.
         let core = self.core();
@@ -451,7 +513,11 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// assert_eq!(pool.stats().idle, 16);
     /// ```
     pub fn prewarm(&self, n: usize) -> usize {
-        let core = self.core();
+        let core = match self.sizes {
+            // Empty buffers, which live in class 0.
+            Some(_) => self.class_core(0),
+            None => self.core(),
+        };
         // Room first, so nothing is built that the pool cannot keep.
         let room = core.reserve(n);
         let mut built = Vec::with_capacity(room);
@@ -485,8 +551,8 @@ impl<T: Reset + Send + 'static> PoolRef<T> for &Pool<T> {
         unsafe { Pool::put(self, object) }
     }
 
-    fn __left(&self, detached: bool) {
-        self.note_left(detached);
+    fn __left(&self, object: &T, detached: bool) {
+        self.note_left(object, detached);
     }
 }
 

@@ -8,6 +8,7 @@ use std::hash::{BuildHasher, Hash};
 use std::ptr::NonNull;
 use std::thread::LocalKey;
 
+use crate::buffer::{self, Buffer, LocalBuffers, LocalClasses, Sizes};
 use crate::guard::{Guard, PoolRef, TypePool, sealed};
 use crate::local::{self, LocalCache};
 use crate::registry::TypeTable;
@@ -64,13 +65,49 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     /// returns it when dropped.
     #[inline]
     fn acquire() -> Guard<Self> {
-        let object = match Self::__local_cache() {
-            Some(key) => local::take(key, Self::pool()),
-            None => Self::pool().take(),
+        let pool = Self::pool();
+        let object = match (Self::__local_classes(), Self::__local_cache()) {
+            (Some((key, sizes)), _) => buffer::take_any_local(key, sizes),
+            (None, Some(key)) => local::take(key, pool),
+            (None, None) => pool.take(),
         };
         // SAFETY: the object comes from `Self::pool()`, which is the pool
         // `TypePool` returns it to.
         unsafe { Guard::from_raw(object, TypePool) }
+    }
+
+    /// Takes a buffer with room for at least `n` elements from this type's
+    /// pool, a buffer pool for the standard buffers: from the size class
+    /// whose every buffer holds `n`, else a new one of that class's
+    /// smallest capacity (see [`Pool::buffers`]). The guard returns it to
+    /// the class of its capacity then, so one that grew moves up.
+    ///
+    /// ```
+    /// use pool_runtime::Pooled;
+    ///
+    /// let mut body = Vec::<u8>::acquire_with_capacity(1500);
+    /// assert!(body.capacity() >= 1500);
+    /// body.extend_from_slice(b"GET / HTTP/1.1\r\n");
+    /// drop(body);
+    ///
+    /// let line = String::acquire_with_capacity(80);
+    /// assert!(line.capacity() >= 80);
+    /// ```
+    #[inline]
+    fn acquire_with_capacity(n: usize) -> Guard<Self>
+    where
+        Self: Buffer,
+    {
+        buffer::acquire_with_capacity(n)
+    }
+
+    /// Not public API: the thread-local caches, one per size class, of a
+    /// buffer type's own pool (`Vec<u8>`, `String` and other common ones),
+    /// so its acquire and release skip the pool lookup.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __local_classes() -> LocalBuffers<Self> {
+        None
     }
 
     /// Not public API: a thread-local that remembers the calling thread's
@@ -88,6 +125,10 @@ impl sealed::Sealed for TypePool {}
 impl<T: Pooled> PoolRef<T> for TypePool {
     #[inline]
     unsafe fn __put(&self, object: NonNull<T>) {
+        if let Some((key, sizes)) = T::__local_classes() {
+            // SAFETY: forwarded from the caller.
+            return unsafe { buffer::put_local(key, sizes, object) };
+        }
         match T::__local_cache() {
             // SAFETY: forwarded from the caller; `T::pool()` is the pool
             // `key` serves.
@@ -97,8 +138,8 @@ impl<T: Pooled> PoolRef<T> for TypePool {
         }
     }
 
-    fn __left(&self, detached: bool) {
-        T::pool().note_left(detached);
+    fn __left(&self, object: &T, detached: bool) {
+        T::pool().note_left(object, detached);
     }
 }
 
@@ -191,13 +232,73 @@ macro_rules! registry_pools {
     )*};
 }
 
+/// The buffer types: a buffer pool each. The common element types get a
+/// `static` pool and thread-local caches (found by comparing `TypeId`s,
+/// which the compiler folds), the rest a pool in the registry.
+macro_rules! buffer_pools {
+    ($({$($gen:tt)*} $buffer:ident<$elem:ident>: [$($fast:ty),*];)*) => {$(
+        impl<$($gen)*> Pooled for $buffer<$elem> {
+            #[inline]
+            fn pool() -> &'static Pool<Self> {
+                $(
+                    if TypeId::of::<$elem>() == TypeId::of::<$fast>() {
+                        static POOL: Pool<$buffer<$fast>> = Pool::buffers();
+                        // SAFETY: `$elem` is `$fast` (their `TypeId`s are
+                        // equal), so this is the same type.
+                        return unsafe { &*(&raw const POOL).cast::<Pool<Self>>() };
+                    }
+                )*
+                typed_pool::<Self>(Pool::buffers)
+            }
+
+            #[inline(always)]
+            fn __local_classes() -> LocalBuffers<Self> {
+                $(
+                    if TypeId::of::<$elem>() == TypeId::of::<$fast>() {
+                        thread_local! {
+                            static CACHES: LocalClasses<$buffer<$fast>> =
+                                const { [const { LocalCache::new() }; buffer::CLASSES] };
+                        }
+                        let key: &'static LocalKey<LocalClasses<$buffer<$fast>>> = &CACHES;
+                        // SAFETY: as in `pool`: the same type.
+                        let key = unsafe { &*std::ptr::from_ref(key).cast() };
+                        // A constant, so the compiler calls its functions
+                        // directly (a pool's own copy is behind atomics).
+                        return Some((key, &const { Sizes::<Self>::of() }));
+                    }
+                )*
+                None
+            }
+        }
+    )*};
+}
+
+buffer_pools! {
+    {T: Send + 'static} Vec<T>: [u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, usize, char];
+    {T: Send + 'static} VecDeque<T>: [u8];
+    {T: Ord + Send + 'static} BinaryHeap<T>: [];
+}
+
+impl Pooled for String {
+    #[inline]
+    fn pool() -> &'static Pool<Self> {
+        static POOL: Pool<String> = Pool::buffers();
+        &POOL
+    }
+
+    #[inline(always)]
+    fn __local_classes() -> LocalBuffers<Self> {
+        thread_local! {
+            static CACHES: LocalClasses<String> =
+                const { [const { LocalCache::new() }; buffer::CLASSES] };
+        }
+        Some((&CACHES, &const { Sizes::<Self>::of() }))
+    }
+}
+
 registry_pools! {
-    {T: Send + 'static} Vec<T>;
-    {} String;
-    {T: Send + 'static} VecDeque<T>;
     {K: Send + Eq + Hash + 'static, V: Send + 'static, S: Send + Default + BuildHasher + 'static} HashMap<K, V, S>;
     {T: Send + Eq + Hash + 'static, S: Send + Default + BuildHasher + 'static} HashSet<T, S>;
     {K: Send + Ord + 'static, V: Send + 'static} BTreeMap<K, V>;
     {T: Send + Ord + 'static} BTreeSet<T>;
-    {T: Send + Ord + 'static} BinaryHeap<T>;
 }

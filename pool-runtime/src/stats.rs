@@ -40,6 +40,13 @@ pub struct Stats {
     pub drop_panicked: u64,
     /// Idle objects now, in every thread's cache and the shared layer.
     pub idle: usize,
+    /// For a buffer pool ([`Pool::buffers`](crate::Pool::buffers)), the
+    /// bytes of element storage its idle buffers may hold: each counted at
+    /// the largest size its class admits, so the heap holds at most this
+    /// (usually less: most buffers sit at their class's smallest size).
+    /// It never exceeds [`Pool::max_idle_bytes`](crate::Pool::max_idle_bytes).
+    /// 0 for any other pool.
+    pub idle_bytes: usize,
 }
 
 impl Stats {
@@ -69,6 +76,7 @@ impl Stats {
             trimmed: self.trimmed.saturating_sub(earlier.trimmed),
             drop_panicked: self.drop_panicked.saturating_sub(earlier.drop_panicked),
             idle: self.idle,
+            idle_bytes: self.idle_bytes,
         }
     }
 
@@ -88,5 +96,25 @@ impl Stats {
         } else {
             self.reused as f64 / self.acquired as f64
         }
+    }
+}
+
+impl Stats {
+    /// Adds `other`'s counts to these (the classes of a buffer pool).
+    pub(crate) fn add(&mut self, other: &Stats) {
+        self.acquired += other.acquired;
+        self.reused += other.reused;
+        self.built += other.built;
+        self.returned += other.returned;
+        self.discarded += other.discarded;
+        self.over_capacity += other.over_capacity;
+        self.oversized += other.oversized;
+        self.reset_panicked += other.reset_panicked;
+        self.user_discarded += other.user_discarded;
+        self.detached += other.detached;
+        self.trimmed += other.trimmed;
+        self.drop_panicked += other.drop_panicked;
+        self.idle += other.idle;
+        self.idle_bytes += other.idle_bytes;
     }
 }

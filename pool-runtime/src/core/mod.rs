@@ -89,7 +89,7 @@ use crate::panic::drop_all;
 use crate::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, lock};
 
 pub(crate) use self::cache::Cache;
-pub(crate) use self::counters::Event;
+pub(crate) use self::counters::{Counts, Event};
 pub(crate) use self::shared::stash_count;
 pub(crate) use crate::slot::Slot;
 
