@@ -38,7 +38,8 @@ cargo +nightly miri setup
 status=0
 cargo +nightly miri test --no-fail-fast -p pool-runtime "$@" || status=1
 cargo +nightly miri test --no-fail-fast -p repool "$@" \
-    --test runtime_pool --test stress --test faults_guards --test allocs || status=1
+    --test runtime_pool --test stress --test faults_guards --test allocs \
+    --test buffers --test buffers_burst --test buffers_stress || status=1
 # The table without its child-process rows, and without defect 4's 128
 # threads of 1,000 round trips each.
 cargo +nightly miri test --no-fail-fast -p repool "$@" --test faults -- \

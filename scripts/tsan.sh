@@ -20,4 +20,4 @@ export RUSTDOCFLAGS="-Zsanitizer=thread ${RUSTDOCFLAGS:-}"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
 
 exec cargo +nightly test -Zbuild-std --target x86_64-unknown-linux-gnu \
-    -p repool --test stress "$@"
+    -p repool --test stress --test buffers_stress "$@"

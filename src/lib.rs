@@ -6,6 +6,37 @@
 //! object and puts it back. The borrow checker refuses every use of an object
 //! after it went back.
 //!
+//! # Buffers
+//!
+//! `Vec<T>`, `String`, `VecDeque<T>` and `BinaryHeap<T>` have pools of
+//! their own that keep buffers by size class (powers of two bytes, see
+//! [`Pool::buffers`]), with a hard bound on the bytes kept idle
+//! ([`Pool::max_idle_bytes`], [`DEFAULT_MAX_IDLE_BYTES`] by default) and on
+//! the largest buffer kept ([`Pool::max_capacity`]), both adjustable at run
+//! time. [`Pooled::acquire_with_capacity`] serves a buffer that holds `n`
+//! elements from the class whose every buffer does; a buffer goes back to
+//! the class of its current capacity.
+//!
+//! ```
+//! use repool::Pooled;
+//!
+//! let mut body = Vec::<u8>::acquire_with_capacity(1500);
+//! assert!(body.capacity() >= 1500);
+//! body.extend_from_slice(b"HTTP/1.1 200 OK\r\n");
+//! drop(body); // cleared, back in the 2 KiB class
+//!
+//! let pool = Vec::<u8>::pool();
+//! pool.set_max_idle_bytes(4 << 20); // at once, on a pool in use
+//! assert!(pool.stats().idle_bytes <= 4 << 20);
+//! for class in pool.class_stats() {
+//!     println!("{}..={} bytes: {} idle", class.min_capacity, class.max_capacity, class.stats.idle);
+//! }
+//! ```
+//!
+//! A derived struct that holds its buffers stays the faster choice for
+//! objects used whole; the buffer pools are for buffers whose size varies,
+//! or that travel alone.
+//!
 //! # Guards that speak I/O
 //!
 //! A guard implements what its object implements among `io::Write`,

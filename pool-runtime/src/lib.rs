@@ -25,8 +25,6 @@
 // * front ends: `pooled` (a type's own pool) over `local` (its fast path)
 //   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them, and
 //   `guard_io` forwards std's I/O traits and `bytes` to its object;
-// * `buffer`: size classes, a core per class, for buffer pools (between
-//   the front ends and `pool`, whose fields it shares);
 // * `recycle`: the return step that `local` and `pool` share;
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
@@ -34,7 +32,6 @@
 // * `core`: one pool's storage, over `panic` (a caught panic may go on
 //   only while the thread still has a slot) over `thread` (slots);
 // * leaves: `slot`, `lazy`, `reset`, `stats`, `sync`.
-mod buffer;
 mod core;
 mod guard;
 mod guard_io;
@@ -55,19 +52,20 @@ mod stats;
 mod sync;
 mod thread;
 
-pub use crate::buffer::{Buffer, ClassStats, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES};
 pub use crate::guard::{Guard, PoolRef, TypePool};
-pub use crate::pool::{DEFAULT_CAPACITY, Pool};
+pub use crate::pool::{
+    ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Pool,
+};
 pub use crate::pooled::Pooled;
 pub use crate::registry::trim_all;
-pub use crate::reset::{Capacity, Reset};
+pub use crate::reset::{Buffer, Capacity, Reset};
 pub use crate::stats::Stats;
 
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::buffer::{LocalBuffers, LocalClasses, Sizes};
-    pub use crate::local::LocalCache;
+    pub use crate::local::{LocalBuffers, LocalCache, LocalClasses};
+    pub use crate::pool::Sizes;
     pub use crate::pooled::{StaticPool, typed_pool};
     pub use std::thread::LocalKey;
 }

@@ -8,11 +8,11 @@ use std::hash::{BuildHasher, Hash};
 use std::ptr::NonNull;
 use std::thread::LocalKey;
 
-use crate::buffer::{self, Buffer, LocalBuffers, LocalClasses, Sizes};
 use crate::guard::{Guard, PoolRef, TypePool, sealed};
-use crate::local::{self, LocalCache};
+use crate::local::{self, LocalBuffers, LocalCache, LocalClasses};
+use crate::pool::{CLASSES, MIN_SHIFT, Sizes, grow};
 use crate::registry::TypeTable;
-use crate::{Pool, Reset};
+use crate::{Buffer, Capacity, Pool, Reset};
 
 /// A type with its own shared, per-type pool, so `Type::acquire()` works
 /// anywhere the trait is in scope.
@@ -67,7 +67,7 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     fn acquire() -> Guard<Self> {
         let pool = Self::pool();
         let object = match (Self::__local_classes(), Self::__local_cache()) {
-            (Some((key, sizes)), _) => buffer::take_any_local(key, sizes),
+            (Some(local), _) => local::take_any_local(pool, local),
             (None, Some(key)) => local::take(key, pool),
             (None, None) => pool.take(),
         };
@@ -98,7 +98,27 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     where
         Self: Buffer,
     {
-        buffer::acquire_with_capacity(n)
+        let pool = Self::pool();
+        // Whether every buffer of the class served holds `n` already: true
+        // of every class but 0 (which also holds buffers below 64 bytes),
+        // and known only on the thread-local path. Skipping the check saves
+        // a load on the way.
+        let (object, fits) = match (Self::__local_classes(), pool.sizes()) {
+            (Some(local), _) => (
+                local::take_local(pool, local, n),
+                n.saturating_mul(local.1.element_bytes) > 1 << MIN_SHIFT,
+            ),
+            (None, Some(sizes)) => (pool.take_sized(sizes, n), false),
+            // A `Pooled` buffer whose pool is not a buffer pool: one pool.
+            (None, None) => (pool.take(), false),
+        };
+        // SAFETY: the object comes from `Self::pool()`, which `TypePool`
+        // returns it to.
+        let mut guard = unsafe { Guard::from_raw(object, TypePool) };
+        if !fits && Capacity::capacity(&*guard) < n {
+            grow(pool, &mut guard, n);
+        }
+        guard
     }
 
     /// Not public API: the thread-local caches, one per size class, of a
@@ -125,9 +145,9 @@ impl sealed::Sealed for TypePool {}
 impl<T: Pooled> PoolRef<T> for TypePool {
     #[inline]
     unsafe fn __put(&self, object: NonNull<T>) {
-        if let Some((key, sizes)) = T::__local_classes() {
+        if let Some(local) = T::__local_classes() {
             // SAFETY: forwarded from the caller.
-            return unsafe { buffer::put_local(key, sizes, object) };
+            return unsafe { local::put_local(T::pool(), local, object) };
         }
         match T::__local_cache() {
             // SAFETY: forwarded from the caller; `T::pool()` is the pool
@@ -257,7 +277,7 @@ macro_rules! buffer_pools {
                     if TypeId::of::<$elem>() == TypeId::of::<$fast>() {
                         thread_local! {
                             static CACHES: LocalClasses<$buffer<$fast>> =
-                                const { [const { LocalCache::new() }; buffer::CLASSES] };
+                                const { [const { LocalCache::new() }; CLASSES] };
                         }
                         let key: &'static LocalKey<LocalClasses<$buffer<$fast>>> = &CACHES;
                         // SAFETY: as in `pool`: the same type.
@@ -290,7 +310,7 @@ impl Pooled for String {
     fn __local_classes() -> LocalBuffers<Self> {
         thread_local! {
             static CACHES: LocalClasses<String> =
-                const { [const { LocalCache::new() }; buffer::CLASSES] };
+                const { [const { LocalCache::new() }; CLASSES] };
         }
         Some((&CACHES, &const { Sizes::<Self>::of() }))
     }

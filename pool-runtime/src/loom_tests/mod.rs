@@ -29,6 +29,7 @@
 //! Run with `scripts/loom.sh`.
 
 mod budget;
+mod classes;
 mod detectors;
 mod transfers;
 mod trim;

@@ -10,6 +10,8 @@
 //! given to another thread, so a filled cache always points to a cache that
 //! this thread owns, in a pool that is `'static`.
 
+mod classes;
+
 use std::cell::Cell;
 use std::fmt;
 use std::ptr::{self, NonNull};
@@ -18,6 +20,9 @@ use std::thread::LocalKey;
 use crate::core::Cache;
 use crate::recycle::{self, Verdict, prepare};
 use crate::{Pool, Reset, thread};
+
+pub use self::classes::{LocalBuffers, LocalClasses};
+pub(crate) use self::classes::{put_local, take_any_local, take_local};
 
 /// Where the calling thread's cache in `T`'s pool is, once known.
 ///

@@ -1,5 +1,7 @@
 //! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
 
+mod classes;
+
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -7,7 +9,6 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::buffer::{ClassTable, Config, Sizes};
 use crate::core::{Core, Counts, Event, Slot, stash_count};
 use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
@@ -15,6 +16,10 @@ use crate::panic::rethrow;
 use crate::recycle::{self, Verdict, prepare};
 use crate::registry::{self, Storage};
 use crate::{Reset, Stats, thread};
+
+pub(crate) use self::classes::{CLASSES, MIN_SHIFT, class_for, class_of, grow};
+pub use self::classes::{ClassStats, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Sizes};
+use self::classes::{ClassTable, Config};
 
 /// The default idle bound of a pool: 1,024 objects.
 ///
@@ -424,14 +429,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// then passes the first panic on.
     pub fn trim(&self) {
         if self.sizes.is_some() {
-            // Every class, whatever panics; the first panic goes on.
-            let mut panic = None;
-            self.for_each_class(|_, core| {
-                // SAFETY: `thread::current` is this thread's own slot.
-                let dropped = unsafe { core.trim(thread::current()) };
-                panic = panic.take().or(dropped);
-            });
-            return rethrow(panic);
+            // SAFETY: `thread::current` is this thread's own slot.
+            return self.sweep_classes(|core| unsafe { core.trim(thread::current()) });
         }
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.
@@ -455,14 +454,8 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// then the first panic goes on.
     pub fn clear(&self) {
         if self.sizes.is_some() {
-            // Every class, whatever panics; the first panic goes on.
-            let mut panic = None;
-            self.for_each_class(|_, core| {
-                // SAFETY: `thread::current` is this thread's own slot.
-                let dropped = unsafe { core.clear(thread::current()) };
-                panic = panic.take().or(dropped);
-            });
-            return rethrow(panic);
+            // SAFETY: `thread::current` is this thread's own slot.
+            return self.sweep_classes(|core| unsafe { core.clear(thread::current()) });
         }
         if let Some(core) = self.existing_core() {
             // SAFETY: `thread::current` is this thread's own slot.

@@ -16,24 +16,22 @@
 //! Every thread's cache and the shared layer honour each class's count as
 //! they honour any pool's capacity, so the bound holds after any burst.
 
-use std::collections::{BinaryHeap, VecDeque};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread::LocalKey;
+use std::sync::atomic::{AtomicUsize, Ordering, fence};
 
+use super::DEFAULT_CAPACITY;
+use super::{Pool, stats_of};
 use crate::core::{Core, Slot, stash_count};
-use crate::guard::{Guard, TypePool};
+use crate::guard::Guard;
 use crate::lazy::{Lost, OnceArc};
-use crate::local::LocalCache;
 use crate::panic::{Panic, rethrow};
-use crate::pool::stats_of;
 use crate::recycle::{self, Verdict, prepare};
 use crate::registry::{self, Storage};
-use crate::{Capacity, DEFAULT_CAPACITY, Pool, Pooled, Reset, Stats, thread};
+use crate::{Buffer, Capacity, Reset, Stats, thread};
 
 /// `log2` of the bytes that start class 1; class 0 holds everything below.
-const MIN_SHIFT: u32 = 6;
+pub(crate) const MIN_SHIFT: u32 = 6;
 
 /// Classes up to the largest capacity a request can name (`usize::MAX`
 /// bytes rounds up to class `usize::BITS - MIN_SHIFT`).
@@ -51,63 +49,6 @@ pub const DEFAULT_MAX_IDLE_BYTES: usize = 32 << 20;
 /// of elements. Bigger buffers are rare enough that keeping them idle costs
 /// more memory than their reuse saves time.
 pub const DEFAULT_MAX_BUFFER_BYTES: usize = 1 << 20;
-
-/// A growable buffer that a pool can sort into size classes: a pool made
-/// with [`Pool::buffers`] keeps buffers of similar capacity together and
-/// bounds the bytes it keeps idle.
-///
-/// Implemented for `Vec<T>`, `String`, `VecDeque<T>` and `BinaryHeap<T>`,
-/// whose own pools (`Vec::<u8>::acquire()`) are buffer pools. Implement it
-/// for a buffer type of your own to give it a [`Pool::buffers`] pool. The
-/// pool relies on it only for what it keeps, never for memory safety.
-///
-/// # Example
-///
-/// ```
-/// use pool_runtime::{Buffer, Capacity};
-///
-/// let mut v = <Vec<u32> as Buffer>::with_capacity(10);
-/// v.extend([1, 2, 3]);
-/// v.clear();
-/// v.ensure_capacity(100);
-/// assert!(Capacity::capacity(&v) >= 100);
-/// assert_eq!(<Vec<u32> as Buffer>::ELEMENT_BYTES, 4);
-/// ```
-pub trait Buffer: Reset + Capacity + Default + Send + 'static {
-    /// Bytes of storage one unit of [`Capacity::capacity`] takes.
-    const ELEMENT_BYTES: usize;
-
-    /// An empty buffer that holds at least `capacity` elements.
-    fn with_capacity(capacity: usize) -> Self;
-
-    /// Grows an empty buffer until it holds at least `capacity` elements.
-    fn ensure_capacity(&mut self, capacity: usize);
-}
-
-macro_rules! buffers {
-    ($({$($gen:tt)*} $ty:ty, $elem:ty;)*) => {$(
-        impl<$($gen)*> Buffer for $ty {
-            const ELEMENT_BYTES: usize = size_of::<$elem>();
-
-            #[inline]
-            fn with_capacity(capacity: usize) -> Self {
-                <$ty>::with_capacity(capacity)
-            }
-
-            #[inline]
-            fn ensure_capacity(&mut self, capacity: usize) {
-                self.reserve(capacity.saturating_sub(self.len()));
-            }
-        }
-    )*};
-}
-
-buffers! {
-    {T: Send + 'static} Vec<T>, T;
-    {} String, u8;
-    {T: Send + 'static} VecDeque<T>, T;
-    {T: Ord + Send + 'static} BinaryHeap<T>, T;
-}
 
 /// The class of a buffer holding `bytes`.
 #[inline(always)]
@@ -161,7 +102,7 @@ impl<T> Sizes<T> {
     }
 
     #[inline(always)]
-    fn bytes(&self, object: &T) -> usize {
+    pub(crate) fn bytes(&self, object: &T) -> usize {
         (self.capacity)(object).saturating_mul(self.element_bytes)
     }
 }
@@ -203,7 +144,7 @@ impl Config {
 
     /// The largest class that keeps anything.
     #[inline(always)]
-    fn top(&self) -> usize {
+    pub(crate) fn top(&self) -> usize {
         class_of(self.max_bytes.load(Ordering::Relaxed))
     }
 
@@ -335,6 +276,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
                 winner
             }
         };
+        // With the fence in `apply_config`: either that setter's loop sees
+        // this core, or this load sees its bump (no store buffering).
+        fence(Ordering::SeqCst);
         if config.version.load(Ordering::SeqCst) != version {
             // A setter ran while this core was made and may have missed it.
             rethrow(self.apply_config());
@@ -347,15 +291,18 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// dropped (user code: no lock is held).
     pub(crate) fn apply_config(&self) -> Option<Panic> {
         let mut panic = None;
-        let table = self.classes.get()?;
         loop {
             let version = self.config.version.load(Ordering::SeqCst);
-            for (k, core) in table.existing() {
-                let count = self.config.count(k);
-                if core.capacity() != count {
-                    // SAFETY: `thread::current` is this thread's own slot.
-                    let dropped = unsafe { core.set_capacity(count, thread::current()) };
-                    panic = panic.or(dropped);
+            // See `make_class`; the table is read after it too.
+            fence(Ordering::SeqCst);
+            if let Some(table) = self.classes.get() {
+                for (k, core) in table.existing() {
+                    let count = self.config.count(k);
+                    if core.capacity() != count {
+                        // SAFETY: `thread::current` is this thread's own slot.
+                        let dropped = unsafe { core.set_capacity(count, thread::current()) };
+                        panic = panic.or(dropped);
+                    }
                 }
             }
             if self.config.version.load(Ordering::SeqCst) == version {
@@ -406,9 +353,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
         } else {
             sizes.class_start(k).max(n)
         };
-        let object = NonNull::from(Box::leak(Box::new((sizes.with_capacity)(capacity))));
-        core.note_miss(slot);
-        object
+        let buffer = (sizes.with_capacity)(capacity);
+        // Counted where the buffer will live: past the largest class, one
+        // made for exactly `n` may sit a class below the one asked for.
+        match class_of(sizes.bytes(&buffer)) {
+            at if at == k => core.note_miss(slot),
+            at => self.class_core(at).note_miss(slot),
+        }
+        NonNull::from(Box::leak(Box::new(buffer)))
     }
 
     /// `acquire_with_capacity` without a thread-local: through the slot.
@@ -473,6 +425,16 @@ impl<T: Reset + Send + 'static> Pool<T> {
 }
 
 impl<T> Pool<T> {
+    /// `sweep` on every class, whatever panics; the first panic goes on.
+    pub(crate) fn sweep_classes(&self, sweep: impl Fn(&Core<T>) -> Option<Panic>) {
+        let mut panic = None;
+        self.for_each_class(|_, core| {
+            let dropped = sweep(core);
+            panic = panic.take().or(dropped);
+        });
+        rethrow(panic);
+    }
+
     /// Every class's core that exists.
     pub(crate) fn for_each_class(&self, mut f: impl FnMut(usize, &Core<T>)) {
         if let Some(table) = self.classes.get() {
@@ -526,175 +488,28 @@ impl<T> Pool<T> {
     }
 }
 
-/// Not public API: the thread-local caches of a buffer type's own pool,
-/// one per class, which `Vec<u8>`, `String` and the other common buffers
-/// declare so that acquire and release skip the pool lookup.
-#[doc(hidden)]
-pub type LocalClasses<T> = [LocalCache<T>; CLASSES];
-
-/// Not public API: a buffer type's thread-local caches and its sizes.
-#[doc(hidden)]
-pub type LocalBuffers<T> = Option<(&'static LocalKey<LocalClasses<T>>, &'static Sizes<T>)>;
-
-/// `acquire_with_capacity` through a thread-local.
-#[inline(always)]
-pub(crate) fn take_local<T: Pooled>(
-    key: &'static LocalKey<LocalClasses<T>>,
-    sizes: &'static Sizes<T>,
-    n: usize,
-) -> NonNull<T> {
-    let k = class_for(n.saturating_mul(sizes.element_bytes));
-    key.with(|locals| {
-        if let Some(cache) = locals[k].get() {
-            // SAFETY: `get` only returns this thread's own cache.
-            if let Some(object) = unsafe { cache.try_pop() } {
-                return object;
-            }
-        }
-        take_caching(&locals[k], sizes, k, n)
-    })
-}
-
-/// A plain `acquire` through a thread-local: the smallest buffer cached.
-#[inline(always)]
-pub(crate) fn take_any_local<T: Pooled>(
-    key: &'static LocalKey<LocalClasses<T>>,
-    sizes: &'static Sizes<T>,
-) -> NonNull<T> {
-    key.with(|locals| {
-        // Class 0 first, as fast as a derived type's acquire; the others
-        // off the fast path.
-        if let Some(cache) = locals[0].get() {
-            // SAFETY: `get` only returns this thread's own cache.
-            if let Some(object) = unsafe { cache.try_pop() } {
-                return object;
-            }
-        }
-        take_any_caching(locals, sizes)
-    })
-}
-
-#[cold]
-#[inline(never)]
-fn take_any_caching<T: Pooled>(locals: &LocalClasses<T>, sizes: &Sizes<T>) -> NonNull<T> {
-    let top = T::pool().config.top();
-    for local in &locals[1..=top.min(CLASSES - 1)] {
-        if let Some(cache) = local.get() {
-            // SAFETY: `get` only returns this thread's own cache.
-            if let Some(object) = unsafe { cache.try_pop() } {
-                return object;
-            }
-        }
-    }
-    take_caching(&locals[0], sizes, 0, 0)
-}
-
-#[cold]
-#[inline(never)]
-fn take_caching<T: Pooled>(
-    local: &LocalCache<T>,
-    sizes: &Sizes<T>,
-    k: usize,
-    n: usize,
-) -> NonNull<T> {
-    let pool = T::pool();
-    let core = pool.class_core(k);
-    let slot = thread::current();
-    if let Some(slot) = slot {
-        // SAFETY: `local` is this thread's (from `LocalKey::with`), `slot`
-        // its own, in a `'static` pool.
-        unsafe { local.fill(core.cache(slot)) };
-    }
-    pool.take_class_at(sizes, k, core, slot, n)
-}
-
-/// A guard's drop through a thread-local.
-#[inline(always)]
-pub(crate) unsafe fn put_local<T: Pooled>(
-    key: &'static LocalKey<LocalClasses<T>>,
-    sizes: &'static Sizes<T>,
-    object: NonNull<T>,
-) {
-    // SAFETY: the caller owns `object`.
-    let verdict = unsafe { prepare(object) };
-    if !matches!(verdict, Verdict::Keep) {
-        // SAFETY: forwarded from the caller.
-        return unsafe { T::pool().put_not_kept(sizes, object, verdict) };
-    }
-    // SAFETY: as above.
-    let bytes = sizes.bytes(unsafe { object.as_ref() });
-    if bytes > T::pool().config.max_bytes.load(Ordering::Relaxed) {
-        // SAFETY: forwarded from the caller.
-        return unsafe { T::pool().put_not_kept(sizes, object, Verdict::Oversized) };
-    }
-    let k = class_of(bytes);
-    key.with(|locals| {
-        if let Some(cache) = locals[k].get() {
-            // SAFETY: `get` only returns this thread's own cache, and
-            // `object` is ours to give.
-            if unsafe { cache.try_push(object) }.is_ok() {
-                return;
-            }
-        }
-        // SAFETY: forwarded from the caller.
-        unsafe { give_back_caching(&locals[k], k, object) }
-    })
-}
-
-#[cold]
-#[inline(never)]
-unsafe fn give_back_caching<T: Pooled>(local: &LocalCache<T>, k: usize, object: NonNull<T>) {
-    let core = T::pool().class_core(k);
-    if let Some(slot) = thread::current() {
-        // SAFETY: as in `take_caching`.
-        unsafe { local.fill(core.cache(slot)) };
-    }
-    // SAFETY: forwarded from the caller.
-    unsafe { recycle::give_back(core, object) }
-}
-
 impl<T: Reset + Send + 'static> Pool<T> {
     /// Drops and counts a buffer that is not kept: oversized, or its reset
     /// panicked; in the class of its capacity.
     #[cold]
     #[inline(never)]
-    unsafe fn put_not_kept(&self, sizes: &Sizes<T>, object: NonNull<T>, verdict: Verdict) {
+    pub(crate) unsafe fn put_not_kept(
+        &self,
+        sizes: &Sizes<T>,
+        object: NonNull<T>,
+        verdict: Verdict,
+    ) {
         let k = self.class_to_keep(sizes, object).unwrap_or_else(|k| k);
         // SAFETY: forwarded from the caller.
         unsafe { recycle::not_kept(self.class_core(k), object, verdict) }
     }
 }
 
-/// A guard from a buffer type's own pool with capacity for `n` elements.
-#[inline(always)]
-pub(crate) fn acquire_with_capacity<T: Pooled + Buffer>(n: usize) -> Guard<T> {
-    let pool = T::pool();
-    // Whether every buffer of the class served holds `n` already: true of
-    // every class but 0 (which also holds buffers below 64 bytes) and of
-    // nothing but a class. Skipping the check saves a load on the way.
-    let (object, fits) = match (T::__local_classes(), pool.sizes()) {
-        (Some((key, sizes)), _) => (
-            take_local(key, sizes, n),
-            n.saturating_mul(sizes.element_bytes) > 1 << MIN_SHIFT,
-        ),
-        (None, Some(sizes)) => (pool.take_sized(sizes, n), false),
-        // A `Pooled` buffer whose pool is not a buffer pool: one pool.
-        (None, None) => (pool.take(), false),
-    };
-    // SAFETY: the object comes from `T::pool()`, which `TypePool` returns
-    // it to.
-    let mut guard = unsafe { Guard::from_raw(object, TypePool) };
-    if !fits && Capacity::capacity(&*guard) < n {
-        grow(pool, &mut guard, n);
-    }
-    guard
-}
-
 /// Grows a buffer from class 0 (or a pool without classes) that is too
 /// small for `n`: to the class's start, so it then serves any request of
 /// the class. A panic here (capacity overflow) returns the buffer.
 #[cold]
-fn grow<T: Buffer>(pool: &Pool<T>, buffer: &mut T, n: usize) {
+pub(crate) fn grow<T: Buffer>(pool: &Pool<T>, buffer: &mut T, n: usize) {
     let start = pool.sizes().map_or(0, |sizes| sizes.class_start(0));
     buffer.ensure_capacity(n.max(start));
 }
