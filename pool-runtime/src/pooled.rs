@@ -143,7 +143,7 @@ pub trait Pooled: Reset + Send + Sized + 'static {
 impl sealed::Sealed for TypePool {}
 
 impl<T: Pooled> PoolRef<T> for TypePool {
-    #[inline]
+    #[inline(always)]
     unsafe fn __put(&self, object: NonNull<T>) {
         if let Some(local) = T::__local_classes() {
             // SAFETY: forwarded from the caller.

@@ -106,10 +106,10 @@ pub(crate) unsafe fn put_local<T: Reset + Send + 'static>(
     object: NonNull<T>,
 ) {
     // SAFETY: the caller owns `object`.
-    let verdict = unsafe { prepare(object) };
-    if !matches!(verdict, Verdict::Keep) {
+    match unsafe { prepare(object) } {
+        Verdict::Keep => {}
         // SAFETY: forwarded from the caller.
-        return unsafe { pool.put_not_kept(sizes, object, verdict) };
+        verdict => return unsafe { pool.put_not_kept(sizes, object, verdict) },
     }
     // SAFETY: as above.
     let bytes = sizes.bytes(unsafe { object.as_ref() });
