@@ -87,6 +87,7 @@ struct Observed {
     batch_u64: Stats,
     batch_string: Stats,
     vec_u8: Stats,
+    buffers: Stats,
     scratch: Stats,
     after_trim_all: Stats,
 }
@@ -267,7 +268,41 @@ fn run() -> Observed {
         String::pool().stats().reused
     ));
 
-    step("12. a pool of your own, in a static");
+    step("12. buffers by size class, with a bound in bytes");
+    let vec_pool = Vec::<u8>::pool();
+    let before_buffers = vec_pool.stats();
+    for n in [100, 5000, 100, 5000, 60_000] {
+        let mut buf = Vec::<u8>::acquire_with_capacity(n);
+        buf.resize(n, 1);
+        say(format!(
+            "Vec::<u8>::acquire_with_capacity({n}): capacity {}",
+            buf.capacity()
+        ));
+    }
+    seen.buffers = vec_pool.stats().since(&before_buffers);
+    say(format!(
+        "built {}, reused {}: a request is served from the class that holds it",
+        seen.buffers.built, seen.buffers.reused
+    ));
+    for class in vec_pool.class_stats() {
+        if class.stats.idle > 0 {
+            say(format!(
+                "  class {:>2}: {:>6}..={:<6} bytes, {} idle (keeps up to {})",
+                class.class,
+                class.min_capacity,
+                class.max_capacity,
+                class.stats.idle,
+                class.capacity
+            ));
+        }
+    }
+    say(format!(
+        "idle bytes at most {} of a budget of {}",
+        vec_pool.stats().idle_bytes,
+        vec_pool.max_idle_bytes()
+    ));
+
+    step("13. a pool of your own, in a static");
     for _ in 0..3 {
         let mut ids = SCRATCH.acquire();
         ids.extend(0..1000);
@@ -287,7 +322,7 @@ fn run() -> Observed {
         SCRATCH.capacity()
     ));
 
-    step("13. trim_all(): every pool in the process, twice");
+    step("14. trim_all(): every pool in the process, twice");
     repool::trim_all();
     repool::trim_all();
     seen.after_trim_all = pool.stats();
@@ -375,6 +410,7 @@ mod tests {
         assert_eq!(seen.batch_u64.reused, 2);
         assert_eq!(seen.batch_string.reused, 2);
         assert_eq!(seen.vec_u8.reused, 4);
+        assert_eq!((seen.buffers.built, seen.buffers.reused), (3, 2));
         assert_eq!(seen.scratch.built, 1);
         assert_eq!(seen.scratch.reused, 2);
         assert_eq!(seen.after_trim_all.idle, 0);
