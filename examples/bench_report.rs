@@ -4,19 +4,25 @@
 //! cargo run --release --example bench_report                      # a few minutes
 //! cargo run --release --example bench_report -- --svg docs/bench.svg
 //! cargo run --release --example bench_report -- --quick          # seconds; counts only
+//! cargo run --release --example bench_report -- --buffers-only --buffers-svg docs/buffers.svg
 //! ```
 //!
 //! Prints Markdown: median ns/op and the ratio to a hand-written
 //! thread-local free list, allocations per op, the objects each pool keeps
-//! after a burst, and repool's targets. Timings on a shared machine are
+//! after a burst, and repool's targets; then the same for mixed-size byte
+//! buffers (against a hand-written size-class list and zeropool), with the
+//! bytes each pool keeps idle after a burst. Timings on a shared machine are
 //! noisy: compare candidates within one run, never across runs.
 
+#[path = "bench_report/buffers.rs"]
+mod buffers;
 #[path = "../benches/common/mod.rs"]
 mod common;
 #[path = "bench_report/report.rs"]
 mod report;
 
-use std::path::PathBuf;
+use std::error::Error;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use common::counting_alloc::CountingAlloc;
@@ -26,23 +32,40 @@ use report::Options;
 static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bench_report [--quick] [--rounds N] [--svg PATH]");
+    eprintln!(
+        "usage: bench_report [--quick] [--rounds N] [--svg PATH] [--buffers-only] \
+         [--buffers-svg PATH]"
+    );
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let mut options = Options::FULL;
+    let mut buffer_options = buffers::Options::FULL;
     let mut svg = None;
+    let mut buffers_svg = None;
+    let mut objects = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--quick" => options = Options::QUICK,
+            "--quick" => {
+                options = Options::QUICK;
+                buffer_options = buffers::Options::QUICK;
+            }
             "--rounds" => match args.next().and_then(|n| n.parse().ok()) {
-                Some(n) if n > 0 => options.rounds = n,
+                Some(n) if n > 0 => {
+                    options.rounds = n;
+                    buffer_options.rounds = n;
+                }
                 _ => return usage(),
             },
             "--svg" => match args.next() {
                 Some(path) => svg = Some(PathBuf::from(path)),
+                None => return usage(),
+            },
+            "--buffers-only" => objects = false,
+            "--buffers-svg" => match args.next() {
+                Some(path) => buffers_svg = Some(PathBuf::from(path)),
                 None => return usage(),
             },
             _ => return usage(),
@@ -52,24 +75,51 @@ fn main() -> ExitCode {
         eprintln!("note: a debug build; run with --release for meaningful times");
     }
 
+    if svg.is_some() && !objects {
+        eprintln!("bench_report: --svg draws the object scenarios, which --buffers-only skips");
+        return usage();
+    }
+
     let started = std::time::Instant::now();
-    let report = report::run(options, &mut |line| eprintln!("bench_report: {line}"));
+    let mut progress = |line: &str| eprintln!("bench_report: {line}");
+    let report = objects.then(|| report::run(options, &mut progress));
+    let buffer_report = buffers::run(buffer_options, &mut progress);
 
     println!("## Results\n");
     println!("{}\n", machine());
-    print!("{}", report.markdown());
+    if let Some(report) = &report {
+        println!("{}", report.markdown());
+    }
+    print!("{}", buffer_report.markdown());
     println!(
         "\nTotal runtime of the report: {:.0} s.",
         started.elapsed().as_secs_f64()
     );
-    if let Some(path) = svg {
-        if let Err(e) = report.svg(&path) {
-            eprintln!("bench_report: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
-        eprintln!("bench_report: wrote {}", path.display());
+    let written = match (&report, svg) {
+        (Some(report), Some(path)) => write_chart(&path, |p| report.svg(p)),
+        _ => true,
+    };
+    let written =
+        written && buffers_svg.is_none_or(|path| write_chart(&path, |p| buffer_report.svg(p)));
+    if written {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
-    ExitCode::SUCCESS
+}
+
+/// Draws a chart to `path` and says so; false when it could not.
+fn write_chart(path: &Path, draw: impl FnOnce(&Path) -> Result<(), Box<dyn Error>>) -> bool {
+    match draw(path) {
+        Ok(()) => {
+            eprintln!("bench_report: wrote {}", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("bench_report: cannot write {}: {e}", path.display());
+            false
+        }
+    }
 }
 
 /// The machine and toolchain the numbers come from.

@@ -1,5 +1,6 @@
 //! What every benchmark target shares: the pooled request type, the
-//! candidate pools, the workloads and the thread drivers.
+//! candidate pools, the workloads and the thread drivers, and the same for
+//! the mixed-size byte buffers ([`buffers`]).
 //!
 //! Included with `#[path]` by the criterion benches, the `bench_report`
 //! example and `tests/bench_report.rs`, so that all of them measure exactly
@@ -8,6 +9,7 @@
 // Each including target uses a different subset of this module.
 #![allow(dead_code)]
 
+pub(crate) mod buffers;
 pub(crate) mod candidates;
 #[path = "../../examples/support/counting_alloc.rs"]
 pub(crate) mod counting_alloc;

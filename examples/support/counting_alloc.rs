@@ -10,14 +10,17 @@
 //! others allocate, cost a write to a shared atomic on every call: in the
 //! multi-threaded benches that contended write would slow the candidates
 //! that allocate far more than the allocation itself does, so only
-//! [`CountingAlloc::PROCESS_WIDE`] keeps them.
+//! [`CountingAlloc::PROCESS_WIDE`] keeps them all the time, and
+//! [`count_process_wide`] turns them on for a while under
+//! [`CountingAlloc::PER_THREAD`] (the buffer burst of the benchmark report:
+//! memory that threads free as they exit is counted nowhere else).
 
 // Each program reads the counts it needs and leaves the others.
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 /// `System`, counting. Install one of the two constants as the
 /// `#[global_allocator]`.
@@ -50,7 +53,7 @@ impl CountingAlloc {
     fn record(&self, allocs: u64, bytes: i64) {
         let _ = THREAD_ALLOCS.try_with(|c| c.set(c.get() + allocs));
         let _ = THREAD_NET_BYTES.try_with(|c| c.set(c.get() + bytes));
-        if self.process_wide {
+        if self.process_wide || PROCESS_WIDE_NOW.load(Ordering::Relaxed) {
             if allocs > 0 {
                 PROCESS_ALLOCS.fetch_add(allocs, Ordering::Relaxed);
             }
@@ -69,6 +72,19 @@ thread_local! {
 
 static PROCESS_ALLOCS: AtomicU64 = AtomicU64::new(0);
 static PROCESS_LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
+/// Set by [`count_process_wide`]. Written only between measurements, so
+/// reading it on every call costs a load of a line that stays shared.
+static PROCESS_WIDE_NOW: AtomicBool = AtomicBool::new(false);
+
+/// From now on, until it is called with `false`, every thread's calls also
+/// count in the process-wide totals ([`process_allocs`],
+/// [`process_live_bytes`]) under [`CountingAlloc::PER_THREAD`] too. The
+/// totals then hold only what happened while it was on: compare two
+/// readings taken within one such window. Threads see the change at their
+/// next synchronisation with the caller (a spawn, a barrier, a join).
+pub(crate) fn count_process_wide(on: bool) {
+    PROCESS_WIDE_NOW.store(on, Ordering::SeqCst);
+}
 
 /// Allocations (calls to `alloc`, `alloc_zeroed` and `realloc`) made by this
 /// thread so far.
@@ -83,13 +99,14 @@ pub(crate) fn thread_net_bytes() -> i64 {
 }
 
 /// Allocations made by every thread so far; 0 unless the allocator is
-/// [`CountingAlloc::PROCESS_WIDE`].
+/// [`CountingAlloc::PROCESS_WIDE`] or [`count_process_wide`] is on.
 pub(crate) fn process_allocs() -> u64 {
     PROCESS_ALLOCS.load(Ordering::Relaxed)
 }
 
 /// Bytes the whole process holds on the heap now; 0 unless the allocator is
-/// [`CountingAlloc::PROCESS_WIDE`].
+/// [`CountingAlloc::PROCESS_WIDE`] (under [`count_process_wide`], the net
+/// bytes of the calls made while it was on).
 pub(crate) fn process_live_bytes() -> i64 {
     PROCESS_LIVE_BYTES.load(Ordering::Relaxed)
 }
