@@ -16,6 +16,7 @@ use criterion::{
 
 use common::candidates::{self, Candidate, Visit};
 use common::drive::{Op, run_handoff, run_parallel};
+use common::groups::{self, per_op};
 
 #[derive(Clone, Copy)]
 enum Scenario {
@@ -34,11 +35,10 @@ impl Visit for Bench<'_, '_> {
         let scenario = self.scenario;
         self.group.bench_function(name, |b| {
             b.iter_custom(|iters| match scenario {
-                Scenario::Threads(op, threads) => {
-                    let run = run_parallel(&pool, op, threads, iters, iters.min(1_000));
-                    // Total time over total operations.
-                    run.wall / threads as u32
-                }
+                Scenario::Threads(op, threads) => per_op(
+                    run_parallel(&pool, op, threads, iters, iters.min(1_000)),
+                    threads,
+                ),
                 Scenario::Handoff => run_handoff(&pool, iters, iters.min(1_000)).wall,
             });
         });
@@ -46,26 +46,11 @@ impl Visit for Bench<'_, '_> {
 }
 
 fn pools(c: &mut Criterion) {
-    let mut scenarios = Vec::new();
-    for (op, label) in [(Op::RoundTrip, "round_trip"), (Op::Request, "request")] {
-        for threads in [1, 2, 8] {
-            let suffix = if threads == 1 { "thread" } else { "threads" };
-            scenarios.push((
-                format!("pools/{label}_{threads}{suffix}"),
-                Scenario::Threads(op, threads),
-            ));
-        }
-    }
-    scenarios.push(("pools/handoff".to_owned(), Scenario::Handoff));
-
-    for (name, scenario) in scenarios {
-        let mut group = c.benchmark_group(name);
-        candidates::each(&mut Bench {
-            group: &mut group,
-            scenario,
-        });
-        group.finish();
-    }
+    let ops = [(Op::RoundTrip, "round_trip"), (Op::Request, "request")];
+    let scenarios = groups::scenarios("pools", &ops, Scenario::Threads, Scenario::Handoff);
+    groups::run(c, scenarios, |group, scenario| {
+        candidates::each(&mut Bench { group, scenario });
+    });
 }
 
 criterion_group! {

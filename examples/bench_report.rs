@@ -10,14 +10,19 @@
 //! Prints Markdown: median ns/op and the ratio to a hand-written
 //! thread-local free list, allocations per op, the objects each pool keeps
 //! after a burst, and repool's targets; then the same for mixed-size byte
-//! buffers (against a hand-written size-class list and zeropool), with the
-//! bytes each pool keeps idle after a burst. Timings on a shared machine are
+//! buffers (against a hand-written size-class list and zeropool), with a
+//! hand-off of buffers between threads and the bytes each pool keeps idle
+//! after a burst. Timings on a shared machine are
 //! noisy: compare candidates within one run, never across runs.
 
 #[path = "bench_report/buffers.rs"]
 mod buffers;
+#[path = "bench_report/chart.rs"]
+mod chart;
 #[path = "../benches/common/mod.rs"]
 mod common;
+#[path = "bench_report/measure.rs"]
+mod measure;
 #[path = "bench_report/report.rs"]
 mod report;
 
@@ -26,7 +31,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use common::counting_alloc::CountingAlloc;
-use report::Options;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
@@ -40,8 +44,8 @@ fn usage() -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let mut options = Options::FULL;
-    let mut buffer_options = buffers::Options::FULL;
+    let mut options = report::FULL;
+    let mut buffer_options = buffers::FULL;
     let mut svg = None;
     let mut buffers_svg = None;
     let mut objects = true;
@@ -49,8 +53,8 @@ fn main() -> ExitCode {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => {
-                options = Options::QUICK;
-                buffer_options = buffers::Options::QUICK;
+                options = report::QUICK;
+                buffer_options = buffers::QUICK;
             }
             "--rounds" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => {

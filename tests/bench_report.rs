@@ -2,14 +2,18 @@
 //! it counts (never what it times): objects kept after the burst and
 //! allocations per operation.
 
+#[path = "../examples/bench_report/chart.rs"]
+mod chart;
 #[path = "../benches/common/mod.rs"]
 mod common;
+#[path = "../examples/bench_report/measure.rs"]
+mod measure;
 #[path = "../examples/bench_report/report.rs"]
 mod report;
 
 use common::CAPACITY;
 use common::counting_alloc::CountingAlloc;
-use report::{BURST_THREADS, Options, SCENARIOS};
+use report::{BURST_THREADS, FULL, QUICK, SCENARIOS};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
@@ -17,17 +21,17 @@ static ALLOC: CountingAlloc = CountingAlloc::PER_THREAD;
 // One test: the counts are per process, so nothing else may run alongside.
 #[test]
 fn quick_report_counts() {
-    let report = report::run(Options::QUICK, &mut |_| {});
+    let report = report::run(QUICK, &mut |_| {});
     // The published run's burst is the issue's: 8 threads x 2,000 objects.
-    assert_eq!((BURST_THREADS, Options::FULL.burst_per_thread), (8, 2_000));
-    let held = (BURST_THREADS * Options::QUICK.burst_per_thread) as i64;
+    assert_eq!((BURST_THREADS, FULL.burst_per_thread), (8, 2_000));
+    let held = (BURST_THREADS * QUICK.burst_per_thread) as i64;
     assert!(held > CAPACITY as i64, "the burst must overflow the bound");
 
-    for (c, name) in report.candidates.iter().enumerate() {
+    for (c, name) in report.timings.candidates.iter().enumerate() {
         let b = report.bursts[c];
         assert_eq!(b.held as i64, held, "{name}");
         for s in 0..SCENARIOS.len() {
-            assert_eq!(report.ns[c][s].len(), Options::QUICK.rounds, "{name}");
+            assert_eq!(report.timings.ns[c][s].len(), QUICK.rounds, "{name}");
         }
         // Never negative; at most twice the peak (sharded-slab builds whole
         // pages of objects, in powers of two).
@@ -77,10 +81,10 @@ fn quick_report_counts() {
 
     // Every allocation of repool's request happens in the warm-up: reuse is
     // the point of a pool.
-    let r = report.index("repool");
+    let r = report.timings.index("repool");
     for (s, (label, _)) in SCENARIOS.iter().enumerate() {
         if label.starts_with("request") {
-            assert_eq!(report.median_allocs(r, s), 0.0, "repool, {label}");
+            assert_eq!(report.timings.median_allocs(r, s), 0.0, "repool, {label}");
         }
     }
 

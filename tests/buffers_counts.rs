@@ -1,14 +1,18 @@
-//! Runs the report's mixed-size buffer section in quick mode so it never
-//! rots, and checks what it counts (never what it times): allocations per
-//! operation in steady state and the bytes each pool keeps idle after a
-//! burst of 8 threads x 200 buffers.
+//! Runs the report's buffer section in quick mode so it never rots, and
+//! checks what it counts (never what it times): allocations per operation
+//! in steady state and in the hand-off, and the bytes each pool keeps idle
+//! after a burst of 8 threads x 200 buffers.
 
 #[path = "../examples/bench_report/buffers.rs"]
 mod buffers;
+#[path = "../examples/bench_report/chart.rs"]
+mod chart;
 #[path = "../benches/common/mod.rs"]
 mod common;
+#[path = "../examples/bench_report/measure.rs"]
+mod measure;
 
-use buffers::{BURST_THREADS, Options, SCENARIOS};
+use buffers::{BURST_THREADS, FULL, HANDOFF, QUICK, SCENARIOS, Scenario};
 use common::buffers::candidates::{BASELINE, ZEROPOOL};
 use common::buffers::{MAX_SHIFT, MIN_SHIFT, Sizes};
 use common::counting_alloc::CountingAlloc;
@@ -49,18 +53,18 @@ fn quick_buffer_counts() {
         );
     }
 
-    let report = buffers::run(Options::QUICK, &mut |_| {});
+    let report = buffers::run(QUICK, &mut |_| {});
     // The published burst is the issue's: 8 threads x 200 buffers.
-    assert_eq!((BURST_THREADS, Options::FULL.burst_per_thread), (8, 200));
-    assert_eq!(Options::QUICK.burst_per_thread, 200);
-    let held = BURST_THREADS * Options::QUICK.burst_per_thread;
+    assert_eq!((BURST_THREADS, FULL.burst_per_thread), (8, 200));
+    assert_eq!(QUICK.burst_per_thread, 200);
+    let held = BURST_THREADS * QUICK.burst_per_thread;
 
     let storage = 64 << 10;
-    for (c, name) in report.candidates.iter().enumerate() {
+    for (c, name) in report.timings.candidates.iter().enumerate() {
         let b = report.bursts[c];
         assert_eq!(b.held, held, "{name}");
         for t in 0..SCENARIOS.len() {
-            assert_eq!(report.ns[c][t].len(), Options::QUICK.rounds, "{name}");
+            assert_eq!(report.timings.ns[c][t].len(), QUICK.rounds, "{name}");
         }
         // The held buffers are on the heap at the peak, and no pool keeps
         // more than it was given, but for its own storage (object-pool's
@@ -81,15 +85,24 @@ fn quick_buffer_counts() {
 
     // Steady state: repool allocates nothing on one thread once warm,
     // whether the buffers are filled or not.
-    let repool = report.index("repool");
-    for (s, (label, _, threads)) in SCENARIOS.iter().enumerate() {
-        if *threads == 1 {
-            assert_eq!(report.median_allocs(repool, s), 0.0, "repool, {label}");
+    let t = &report.timings;
+    let repool = t.index("repool");
+    for (s, (label, scenario)) in SCENARIOS.iter().enumerate() {
+        if matches!(scenario, Scenario::Mixed(_, 1)) {
+            assert_eq!(t.median_allocs(repool, s), 0.0, "repool, {label}");
         }
     }
     // A fresh allocation each time is what every pool saves.
-    let fresh = report.index("fresh");
-    assert!(report.median_allocs(fresh, 0) >= 1.0);
+    let fresh = t.index("fresh");
+    assert!(t.median_allocs(fresh, 0) >= 1.0);
+
+    // The hand-off: the hand-written list's consumer keeps the buffers it
+    // gets back and its producer's lists run dry, so the producer allocates
+    // every buffer, as without a pool.
+    for name in [BASELINE, "fresh"] {
+        let a = t.median_allocs(t.index(name), HANDOFF);
+        assert!(a >= 1.0, "{name}: {a} allocations per hand-off");
+    }
 
     // repool keeps at most its budget idle, by its own count and by the
     // heap's, threads alive or gone.

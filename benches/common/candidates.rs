@@ -42,23 +42,26 @@ pub(crate) trait Candidate: Sync {
     }
 }
 
-/// Implements the parts of `Candidate` that are the same for every pool
-/// whose guard can cross threads.
+/// Implements the parts of `Candidate` (or of the buffers' `BufferPool`,
+/// whose guard is `Buf`) that are the same for every pool whose guard can
+/// cross threads: the handoff sends the guard itself, and the receiving
+/// side reads it as a `$read`.
 macro_rules! parcel_is_guard {
-    () => {
-        type Parcel<'a> = Self::Guard<'a>;
+    ($guard:ident, $read:ty) => {
+        type Parcel<'a> = Self::$guard<'a>;
 
         #[inline]
-        fn seal<'a>(&'a self, guard: Self::Guard<'a>) -> Self::Parcel<'a> {
+        fn seal<'a>(&'a self, guard: Self::$guard<'a>) -> Self::Parcel<'a> {
             guard
         }
 
         #[inline]
-        fn open<R>(&self, parcel: Self::Parcel<'_>, read: impl FnOnce(&Req) -> R) -> R {
+        fn open<R>(&self, parcel: Self::Parcel<'_>, read: impl FnOnce(&$read) -> R) -> R {
             read(&parcel)
         }
     };
 }
+pub(crate) use parcel_is_guard;
 
 /// `Deref` and `DerefMut` to the `Req` a hand-made guard holds in `$field`.
 macro_rules! guard_derefs_to {
@@ -91,19 +94,14 @@ pub(crate) fn each(v: &mut impl Visit) {
     v.visit("thread_local_list", || ThreadLocalList);
     v.visit("mutex_vec", MutexVec::new);
     v.visit("no_pool", || NoPool);
-    v.visit("object_pool", ObjectPool::new);
-    v.visit("lockfree_linear", LockfreeLinear::new);
-    v.visit("lockfree_spinlock", LockfreeSpinLock::new);
-    v.visit("opool", Opool::new);
-    v.visit("sharded_slab", ShardedSlab::new);
-    v.visit("poolshark", Poolshark::new);
-    v.visit("dynamic_pool", DynamicPool::new);
+    visit_anchor_crates!(v);
 }
 
 /// The name of the baseline every ratio is taken against.
 pub(crate) const BASELINE: &str = "thread_local_list";
 
-/// The anchor crates (what people use today), for the handoff target.
+/// The anchor crates (what people use today), for the handoff target: the
+/// names [`visit_anchor_crates!`] gives them, in its order.
 pub(crate) const ANCHOR_CRATES: [&str; 7] = [
     "object_pool",
     "lockfree_linear",
@@ -114,6 +112,22 @@ pub(crate) const ANCHOR_CRATES: [&str; 7] = [
     "dynamic_pool",
 ];
 
+/// Visits the anchor crates, named as in [`ANCHOR_CRATES`], through the
+/// candidate types of the calling module: these objects' and the buffers'
+/// (`buffers::candidates`) each have one type per crate, of the same name.
+macro_rules! visit_anchor_crates {
+    ($v:expr) => {
+        $v.visit("object_pool", ObjectPool::new);
+        $v.visit("lockfree_linear", LockfreeLinear::new);
+        $v.visit("lockfree_spinlock", LockfreeSpinLock::new);
+        $v.visit("opool", Opool::new);
+        $v.visit("sharded_slab", ShardedSlab::new);
+        $v.visit("poolshark", Poolshark::new);
+        $v.visit("dynamic_pool", DynamicPool::new);
+    };
+}
+pub(crate) use visit_anchor_crates;
+
 // ---------------------------------------------------------------------------
 // repool, through `Req::acquire()` (the `Pooled` impl's static pool).
 
@@ -121,7 +135,7 @@ pub(crate) struct Repool;
 
 impl Candidate for Repool {
     type Guard<'a> = repool::Guard<Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -144,7 +158,7 @@ pub(crate) struct NoPool;
 
 impl Candidate for NoPool {
     type Guard<'a> = Box<Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -185,7 +199,7 @@ pub(crate) struct TlGuard(ManuallyDrop<Box<Req>>);
 
 impl Candidate for ThreadLocalList {
     type Guard<'a> = TlGuard;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> TlGuard {
@@ -258,7 +272,7 @@ impl MutexVec {
 
 impl Candidate for MutexVec {
     type Guard<'a> = MutexVecGuard<'a>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> MutexVecGuard<'_> {
@@ -308,7 +322,7 @@ impl ObjectPool {
 
 impl Candidate for ObjectPool {
     type Guard<'a> = object_pool::Reusable<'a, Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -336,7 +350,7 @@ impl LockfreeLinear {
 
 impl Candidate for LockfreeLinear {
     type Guard<'a> = lockfree_object_pool::LinearReusable<'a, Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -357,7 +371,7 @@ impl LockfreeSpinLock {
 
 impl Candidate for LockfreeSpinLock {
     type Guard<'a> = lockfree_object_pool::SpinLockReusable<'a, Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -393,7 +407,7 @@ impl Opool {
 
 impl Candidate for Opool {
     type Guard<'a> = opool::RefGuard<'a, ReqAllocator, Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -421,48 +435,88 @@ impl ShardedSlab {
     }
 }
 
-pub(crate) struct SlabGuard<'a> {
-    pool: &'a sharded_slab::Pool<Req>,
-    entry: ManuallyDrop<sharded_slab::pool::RefMut<'a, Req>>,
-}
-
 impl Candidate for ShardedSlab {
-    type Guard<'a> = SlabGuard<'a>;
+    type Guard<'a> = SlabGuard<'a, Req>;
     type Parcel<'a> = usize;
 
     #[inline]
-    fn acquire(&self) -> SlabGuard<'_> {
-        let entry = self
-            .0
+    fn acquire(&self) -> SlabGuard<'_, Req> {
+        SlabGuard::create(&self.0)
+    }
+
+    #[inline]
+    fn seal<'a>(&'a self, guard: SlabGuard<'a, Req>) -> usize {
+        guard.into_key()
+    }
+
+    #[inline]
+    fn open<R>(&self, key: usize, read: impl FnOnce(&Req) -> R) -> R {
+        open_slot(&self.0, key, read)
+    }
+}
+
+/// A sharded-slab slot as a guard: created in the pool, cleared (given
+/// back) on drop. The buffers' sharded-slab candidate uses it too.
+pub(crate) struct SlabGuard<'a, T: sharded_slab::Clear + Default> {
+    pool: &'a sharded_slab::Pool<T>,
+    entry: ManuallyDrop<sharded_slab::pool::RefMut<'a, T>>,
+}
+
+impl<'a, T: sharded_slab::Clear + Default> SlabGuard<'a, T> {
+    #[inline]
+    pub(crate) fn create(pool: &'a sharded_slab::Pool<T>) -> Self {
+        let entry = pool
             .create()
             .expect("sharded-slab: this thread's shard is full");
         SlabGuard {
-            pool: &self.0,
+            pool,
             entry: ManuallyDrop::new(entry),
         }
     }
 
+    /// What the handoff sends instead of the guard, which is not `Send`:
+    /// the slot's key. The slot stays allocated until [`open_slot`].
     #[inline]
-    fn seal<'a>(&'a self, guard: SlabGuard<'a>) -> usize {
-        let mut guard = ManuallyDrop::new(guard);
+    pub(crate) fn into_key(self) -> usize {
+        let mut guard = ManuallyDrop::new(self);
         let key = guard.entry.key();
         // SAFETY: `guard` is never dropped (ManuallyDrop), so its entry is
         // dropped exactly once, here; the slot stays allocated under `key`.
         unsafe { ManuallyDrop::drop(&mut guard.entry) };
         key
     }
+}
+
+/// The receiving side of a sharded-slab handoff: reads slot `key`, then
+/// clears it, which gives it back to the pool.
+#[inline]
+pub(crate) fn open_slot<T: sharded_slab::Clear + Default, R>(
+    pool: &sharded_slab::Pool<T>,
+    key: usize,
+    read: impl FnOnce(&T) -> R,
+) -> R {
+    let r = read(&pool.get(key).expect("sharded-slab: key sent but gone"));
+    pool.clear(key);
+    r
+}
+
+impl<T: sharded_slab::Clear + Default> Deref for SlabGuard<'_, T> {
+    type Target = T;
 
     #[inline]
-    fn open<R>(&self, key: usize, read: impl FnOnce(&Req) -> R) -> R {
-        let r = read(&self.0.get(key).expect("sharded-slab: key sent but gone"));
-        self.0.clear(key);
-        r
+    fn deref(&self) -> &T {
+        &self.entry
     }
 }
 
-guard_derefs_to!(SlabGuard<'_>, entry);
+impl<T: sharded_slab::Clear + Default> DerefMut for SlabGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.entry
+    }
+}
 
-impl Drop for SlabGuard<'_> {
+impl<T: sharded_slab::Clear + Default> Drop for SlabGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
         let key = self.entry.key();
@@ -505,7 +559,7 @@ impl Poolshark {
 
 impl Candidate for Poolshark {
     type Guard<'a> = poolshark::global::GPooled<Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {
@@ -534,7 +588,7 @@ impl DynamicPool {
 
 impl Candidate for DynamicPool {
     type Guard<'a> = dynamic_pool::DynamicPoolItem<Req>;
-    parcel_is_guard!();
+    parcel_is_guard!(Guard, Req);
 
     #[inline]
     fn acquire(&self) -> Self::Guard<'_> {

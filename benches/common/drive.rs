@@ -6,7 +6,7 @@
 //! total number of operations.
 
 use std::hint::black_box;
-use std::sync::mpsc::{self, SyncSender};
+use std::sync::mpsc;
 use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -72,16 +72,31 @@ pub(crate) fn run_parallel<C: Candidate>(
     per_thread: u64,
     warmup: u64,
 ) -> Run {
+    run_threads(threads, per_thread, warmup, |_| move |n| ops(pool, op, n))
+}
+
+/// `threads` workers, each running the loop `worker(index)` builds for it:
+/// `warmup` operations untimed, then, once every worker is there (a
+/// `Barrier`), `per_thread` timed. The time is from the first worker's
+/// start to the last worker's end.
+pub(crate) fn run_threads<W: FnMut(u64)>(
+    threads: usize,
+    per_thread: u64,
+    warmup: u64,
+    worker: impl Fn(usize) -> W + Sync,
+) -> Run {
     let barrier = Barrier::new(threads);
     let spans: Vec<(Instant, Instant, u64)> = thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    ops(pool, op, warmup);
+            .map(|t| {
+                let (barrier, worker) = (&barrier, &worker);
+                s.spawn(move || {
+                    let mut ops = worker(t);
+                    ops(warmup);
                     barrier.wait();
                     let allocs = counting_alloc::thread_allocs();
                     let start = Instant::now();
-                    ops(pool, op, per_thread);
+                    ops(per_thread);
                     let end = Instant::now();
                     (start, end, counting_alloc::thread_allocs() - allocs)
                 })
@@ -108,37 +123,59 @@ pub(crate) const HANDOFF_BOUND: usize = 64;
 /// One thread acquires and fills objects and sends them over a channel; the
 /// other reads and drops them. Timed from the producer's start to the
 /// consumer's end.
-pub(crate) fn run_handoff<'p, C: Candidate>(pool: &'p C, items: u64, warmup: u64) -> Run {
-    let (tx, rx) = mpsc::sync_channel::<C::Parcel<'p>>(HANDOFF_BOUND);
-    let barrier = Barrier::new(2);
-    let produce = |tx: &SyncSender<C::Parcel<'p>>, n: u64| {
-        for i in 0..n {
+pub(crate) fn run_handoff<C: Candidate>(pool: &C, items: u64, warmup: u64) -> Run {
+    hand_off(
+        items,
+        warmup,
+        |i| {
             let mut obj = pool.acquire();
             fill(&mut obj, i);
-            tx.send(pool.seal(obj)).expect("consumer gone");
-        }
-    };
+            pool.seal(obj)
+        },
+        |parcel| {
+            black_box(pool.open(parcel, read));
+        },
+    )
+}
+
+/// The handoff's threads: one calls `produce(i)` for each item and sends
+/// what it makes over a bounded `sync_channel` ([`HANDOFF_BOUND`]); the
+/// other hands each item it receives to `consume`. `warmup` items untimed,
+/// then (both threads meet on a `Barrier`) `items` timed, from the
+/// producer's start to the consumer's end. Allocations are both threads'.
+pub(crate) fn hand_off<P: Send>(
+    items: u64,
+    warmup: u64,
+    produce: impl Fn(u64) -> P + Send,
+    consume: impl Fn(P) + Send,
+) -> Run {
+    let (tx, rx) = mpsc::sync_channel::<P>(HANDOFF_BOUND);
+    let barrier = Barrier::new(2);
     let ((start, produced), (end, consumed)) = thread::scope(|s| {
         let barrier = &barrier;
         let producer = s.spawn(move || {
-            produce(&tx, warmup);
+            let send = |n: u64| {
+                for i in 0..n {
+                    tx.send(produce(i)).expect("consumer gone");
+                }
+            };
+            send(warmup);
             barrier.wait();
             let allocs = counting_alloc::thread_allocs();
             let start = Instant::now();
-            produce(&tx, items);
+            send(items);
             (start, counting_alloc::thread_allocs() - allocs)
         });
         let consumer = s.spawn(move || {
-            let consume = |n: u64| {
+            let receive = |n: u64| {
                 for _ in 0..n {
-                    let parcel = rx.recv().expect("producer gone");
-                    black_box(pool.open(parcel, read));
+                    consume(rx.recv().expect("producer gone"));
                 }
             };
-            consume(warmup);
+            receive(warmup);
             barrier.wait();
             let allocs = counting_alloc::thread_allocs();
-            consume(items);
+            receive(items);
             (Instant::now(), counting_alloc::thread_allocs() - allocs)
         });
         (

@@ -14,6 +14,8 @@ pub(crate) mod candidates;
 #[path = "../../examples/support/counting_alloc.rs"]
 pub(crate) mod counting_alloc;
 pub(crate) mod drive;
+/// Only the criterion benches use it.
+pub(crate) mod groups;
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -23,11 +23,20 @@ use repool::Pooled;
 
 use super::MAX_SHIFT;
 use crate::common::CAPACITY;
+use crate::common::candidates::{
+    ANCHOR_CRATES, SlabGuard, open_slot, parcel_is_guard, visit_anchor_crates,
+};
 
 /// A byte-buffer pool under test. `Sync`: the multi-threaded runs share one.
 pub(crate) trait BufferPool: Sync {
     /// A filled buffer; dropping it gives the storage back.
     type Buf<'a>
+    where
+        Self: 'a;
+
+    /// What the hand-off sends to the other thread: the filled buffer
+    /// itself for every pool whose guard is `Send`.
+    type Parcel<'a>: Send
     where
         Self: 'a;
 
@@ -44,6 +53,12 @@ pub(crate) trait BufferPool: Sync {
     ///
     /// [`filled`]: BufferPool::filled
     fn taken(&self, n: usize) -> Self::Taken<'_>;
+
+    /// Makes a filled buffer ready to cross to another thread.
+    fn seal<'a>(&'a self, buf: Self::Buf<'a>) -> Self::Parcel<'a>;
+
+    /// Reads the buffer on the receiving thread, then lets it go there.
+    fn open<R>(&self, parcel: Self::Parcel<'_>, read: impl FnOnce(&[u8]) -> R) -> R;
 
     /// Drops every idle buffer of a pool that lives in statics, so the burst
     /// starts from an empty pool (instance pools are built fresh instead).
@@ -71,13 +86,7 @@ pub(crate) fn each(v: &mut impl VisitBuffers) {
     v.visit(ZEROPOOL, Zeropool::new);
     v.visit("one_pool", || OnePool);
     v.visit("fresh", || Fresh);
-    v.visit("object_pool", ObjectPool::new);
-    v.visit("lockfree_linear", LockfreeLinear::new);
-    v.visit("lockfree_spinlock", LockfreeSpinLock::new);
-    v.visit("opool", Opool::new);
-    v.visit("sharded_slab", ShardedSlab::new);
-    v.visit("poolshark", Poolshark::new);
-    v.visit("dynamic_pool", DynamicPool::new);
+    visit_anchor_crates!(v);
 }
 
 /// The hand-written size-class free list: every ratio is taken against it.
@@ -85,6 +94,12 @@ pub(crate) const BASELINE: &str = "size_class_list";
 
 /// The byte-buffer crate repool's buffers are measured against.
 pub(crate) const ZEROPOOL: &str = "zeropool";
+
+/// The peer crates, for the hand-off target: zeropool and the object
+/// benchmarks' anchor crates.
+pub(crate) fn peer_crates() -> impl Iterator<Item = &'static str> {
+    std::iter::once(ZEROPOOL).chain(ANCHOR_CRATES)
+}
 
 /// `v`, which holds at least `data.len()` bytes and nothing yet, filled.
 #[inline(always)]
@@ -124,6 +139,7 @@ pub(crate) struct Repool;
 
 impl BufferPool for Repool {
     type Buf<'a> = repool::Guard<Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|_this, n| Vec::<u8>::acquire_with_capacity(n));
 
     fn drain(&self) {
@@ -150,6 +166,7 @@ pub(crate) struct OnePool;
 
 impl BufferPool for OnePool {
     type Buf<'a> = repool::Guard<Vec<u8>, &'static repool::Pool<Vec<u8>>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|_this, n| {
         let mut buf = ONE.acquire();
         buf.reserve(n);
@@ -168,6 +185,7 @@ pub(crate) struct Fresh;
 
 impl BufferPool for Fresh {
     type Buf<'a> = Vec<u8>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|_this, n| Vec::with_capacity(n));
 }
 
@@ -201,6 +219,9 @@ pub(crate) struct ListBuf(Vec<u8>);
 impl BufferPool for SizeClassList {
     type Buf<'a> = ListBuf;
     type Taken<'a> = ListBuf;
+    // The buffer goes back to the list of the thread that drops it: a
+    // consumer's lists fill up (and drop the rest), a producer's run dry.
+    parcel_is_guard!(Buf, [u8]);
 
     #[inline]
     fn filled(&self, data: &[u8]) -> ListBuf {
@@ -295,6 +316,9 @@ impl Zeropool {
 impl BufferPool for Zeropool {
     type Buf<'a> = zeropool::Buf<'a>;
     type Taken<'a> = zeropool::BufUninit<'a>;
+    // Dropped on the consumer, a buffer goes to that thread's cache, and
+    // from there to the class's shared queue.
+    parcel_is_guard!(Buf, [u8]);
 
     #[inline]
     fn filled(&self, data: &[u8]) -> Self::Buf<'_> {
@@ -329,6 +353,7 @@ impl ObjectPool {
 
 impl BufferPool for ObjectPool {
     type Buf<'a> = object_pool::Reusable<'a, Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.pull(Vec::new);
         buf.clear();
@@ -352,6 +377,7 @@ impl LockfreeLinear {
 
 impl BufferPool for LockfreeLinear {
     type Buf<'a> = lockfree_object_pool::LinearReusable<'a, Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.pull();
         buf.reserve(n);
@@ -372,6 +398,7 @@ impl LockfreeSpinLock {
 
 impl BufferPool for LockfreeSpinLock {
     type Buf<'a> = lockfree_object_pool::SpinLockReusable<'a, Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.pull();
         buf.reserve(n);
@@ -404,6 +431,7 @@ impl Opool {
 
 impl BufferPool for Opool {
     type Buf<'a> = opool::RefGuard<'a, BytesAllocator, Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.get();
         buf.reserve(n);
@@ -412,7 +440,9 @@ impl BufferPool for Opool {
 }
 
 // sharded-slab 0.1: `Pool<Vec<u8>>`, whose `Clear` for `Vec` keeps the
-// capacity; a slot is created, and given back with `Pool::clear(key)`.
+// capacity; a slot is created, and given back with `Pool::clear(key)`,
+// through the object benchmarks' guard. Its `RefMut` is not `Send`, so the
+// hand-off sends the key, as there.
 pub(crate) struct ShardedSlab(sharded_slab::Pool<Vec<u8>>);
 
 impl ShardedSlab {
@@ -421,49 +451,23 @@ impl ShardedSlab {
     }
 }
 
-pub(crate) struct SlabBuf<'a> {
-    pool: &'a sharded_slab::Pool<Vec<u8>>,
-    entry: mem::ManuallyDrop<sharded_slab::pool::RefMut<'a, Vec<u8>>>,
-}
-
 impl BufferPool for ShardedSlab {
-    type Buf<'a> = SlabBuf<'a>;
+    type Buf<'a> = SlabGuard<'a, Vec<u8>>;
+    type Parcel<'a> = usize;
     vec_buffers!(|this, n| {
-        let mut entry = this
-            .0
-            .create()
-            .expect("sharded-slab: this thread's shard is full");
-        entry.reserve(n);
-        SlabBuf {
-            pool: &this.0,
-            entry: mem::ManuallyDrop::new(entry),
-        }
+        let mut buf = SlabGuard::create(&this.0);
+        buf.reserve(n);
+        buf
     });
-}
-
-impl Deref for SlabBuf<'_> {
-    type Target = Vec<u8>;
 
     #[inline]
-    fn deref(&self) -> &Vec<u8> {
-        &self.entry
+    fn seal<'a>(&'a self, buf: Self::Buf<'a>) -> usize {
+        buf.into_key()
     }
-}
 
-impl DerefMut for SlabBuf<'_> {
     #[inline]
-    fn deref_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.entry
-    }
-}
-
-impl Drop for SlabBuf<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        let key = self.entry.key();
-        // SAFETY: `self.entry` is not used again after this.
-        unsafe { mem::ManuallyDrop::drop(&mut self.entry) };
-        self.pool.clear(key);
+    fn open<R>(&self, key: usize, read: impl FnOnce(&[u8]) -> R) -> R {
+        open_slot(&self.0, key, |buf| read(buf))
     }
 }
 
@@ -480,6 +484,7 @@ impl Poolshark {
 
 impl BufferPool for Poolshark {
     type Buf<'a> = poolshark::global::GPooled<Vec<u8>>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.take();
         buf.reserve(n);
@@ -530,6 +535,7 @@ impl DynamicPool {
 
 impl BufferPool for DynamicPool {
     type Buf<'a> = dynamic_pool::DynamicPoolItem<DynBytes>;
+    parcel_is_guard!(Buf, [u8]);
     vec_buffers!(|this, n| {
         let mut buf = this.0.take();
         buf.reserve(n);

@@ -1,14 +1,14 @@
-//! The buffer drivers: the timed mixed-size run on a number of threads, and
-//! the burst that measures what each pool keeps idle.
+//! The buffer drivers: the timed mixed-size run on a number of threads, the
+//! hand-off from a producer thread to a consumer, and the burst that
+//! measures what each pool keeps idle.
 
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::thread;
-use std::time::Instant;
 
 use super::{BufferPool, Sizes, pattern};
 use crate::common::counting_alloc;
-use crate::common::drive::Run;
+use crate::common::drive::{Run, hand_off, run_threads};
 
 /// What each operation does with the buffer it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,35 +51,32 @@ pub(crate) fn run_mixed<C: BufferPool>(
     warmup: u64,
 ) -> Run {
     let src = pattern();
-    let barrier = Barrier::new(threads);
-    let spans: Vec<(Instant, Instant, u64)> = thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    let mut sizes = Sizes::new(t);
-                    ops(pool, work, &mut sizes, src, warmup);
-                    barrier.wait();
-                    let allocs = counting_alloc::thread_allocs();
-                    let start = Instant::now();
-                    ops(pool, work, &mut sizes, src, per_thread);
-                    let end = Instant::now();
-                    (start, end, counting_alloc::thread_allocs() - allocs)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("worker panicked"))
-            .collect()
-    });
-    let start = spans.iter().map(|s| s.0).min().expect("no worker");
-    let end = spans.iter().map(|s| s.1).max().expect("no worker");
-    Run {
-        wall: end - start,
-        ops: per_thread * threads as u64,
-        allocs: spans.iter().map(|s| s.2).sum(),
-    }
+    run_threads(threads, per_thread, warmup, |t| {
+        let mut sizes = Sizes::new(t);
+        move |n| ops(pool, work, &mut sizes, src, n)
+    })
+}
+
+/// The size of every buffer in the hand-off: a network read's or a log
+/// batch's, and small enough that the pools' cross-thread cost is not
+/// buried under the copy (the mixed sizes' mean, about 110 KB, takes
+/// microseconds to fill).
+pub(crate) const HANDOFF_BYTES: usize = 4096;
+
+/// One thread takes buffers of [`HANDOFF_BYTES`], fills them and sends them
+/// over a channel; the other reads each one's length and last byte and
+/// drops it, which gives it back to the pool from that thread. The object
+/// benchmarks' handoff ([`hand_off`]), with buffers.
+pub(crate) fn run_buffer_handoff<C: BufferPool>(pool: &C, items: u64, warmup: u64) -> Run {
+    let src = &pattern()[..HANDOFF_BYTES];
+    hand_off(
+        items,
+        warmup,
+        |_| pool.seal(pool.filled(src)),
+        |parcel| {
+            black_box(pool.open(parcel, |buf| buf.len() + usize::from(buf[buf.len() - 1])));
+        },
+    )
 }
 
 /// What a pool keeps after a burst of buffers. Heap bytes are over the
