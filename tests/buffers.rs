@@ -287,3 +287,53 @@ fn set_max_capacity_replaces_a_derived_field_limit_at_run_time() {
     drop(line);
     assert_eq!(Line::pool().stats().idle, 1, "a small one is kept");
 }
+
+#[test]
+fn lowering_max_capacity_drops_the_buffers_of_its_class_over_the_new_limit() {
+    let pool = Pool::<Vec<u8>>::buffers();
+    let held: Vec<_> = (0..4)
+        .map(|_| {
+            let mut b = pool.acquire_with_capacity(100);
+            b.reserve_exact(900 << 10);
+            assert_eq!(b.capacity(), 900 << 10);
+            b
+        })
+        .collect();
+    drop(held);
+    // 600 KiB and 900 KiB share a class, [512 KiB, 1 MiB).
+    let class = class_of(&pool, 600 << 10);
+    assert_eq!(class.stats.idle, 4, "{class:?}");
+
+    // 700 KiB falls inside the same class: its count alone would let the
+    // 900 KiB buffers stay, over the limit and over the bytes counted.
+    pool.set_max_capacity(700 << 10);
+    let class = class_of(&pool, 600 << 10);
+    assert_eq!(class.max_capacity, 700 << 10);
+    assert_eq!(class.stats.idle, 0, "{class:?}");
+    let again = pool.acquire_with_capacity(600 << 10);
+    assert!(again.capacity() <= 700 << 10, "{}", again.capacity());
+}
+
+#[test]
+fn a_hand_off_of_128_buffers_of_4_kib_in_flight_allocates_only_while_it_fills() {
+    // Filled on one thread, dropped on another, through a bounded channel:
+    // the class must keep what is in flight plus what the two threads'
+    // caches hold, or it drops buffers that the producer then rebuilds.
+    static POOL: Pool<Vec<u8>> = Pool::buffers();
+    const IN_FLIGHT: usize = if cfg!(miri) { 16 } else { 128 };
+    let items = IN_FLIGHT * if cfg!(miri) { 8 } else { 200 };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Guard<Vec<u8>, &Pool<Vec<u8>>>>(IN_FLIGHT);
+    let consumer = std::thread::spawn(move || rx.iter().map(|b| b.len()).sum::<usize>());
+    for _ in 0..items {
+        let mut buf = POOL.acquire_with_capacity(4096);
+        buf.resize(4096, 1);
+        tx.send(buf).unwrap();
+    }
+    drop(tx);
+    assert_eq!(consumer.join().unwrap(), items * 4096);
+    let s = POOL.stats();
+    assert_eq!(s.over_capacity, 0, "nothing refused: {s:?}");
+    // In flight, one on each side, and the consumer's cache.
+    assert!(s.built <= (IN_FLIGHT + 40) as u64, "{s:?}");
+    assert_eq!(s.built, s.idle as u64, "{s:?}");
+}

@@ -37,13 +37,16 @@ pub(crate) const MIN_SHIFT: u32 = 6;
 /// bytes rounds up to class `usize::BITS - MIN_SHIFT`).
 pub(crate) const CLASSES: usize = (usize::BITS - MIN_SHIFT + 1) as usize;
 
-/// The default of [`Pool::max_idle_bytes`]: 32 MiB per buffer type.
+/// The default of [`Pool::max_idle_bytes`]: 64 MiB per buffer type.
 ///
-/// With the default largest buffer of 1 MiB, three quarters of it let every
-/// class keep 8 buffers (one per thread of an 8-core machine, each counted
-/// at its class's largest size), and the rest lets the small classes keep
-/// many more, up to the object capacity.
-pub const DEFAULT_MAX_IDLE_BYTES: usize = 32 << 20;
+/// With the default largest buffer of 1 MiB, half of it lets every class
+/// keep 10 buffers (one per thread of an 8-core machine and two spare, each
+/// counted at its class's largest size), and the other half gives every
+/// class 2 MiB, so that the small classes keep many more, up to the object
+/// capacity: 283 buffers of 4 KiB, for a hand-off between threads with 256
+/// in flight. The bound counts each buffer at its class's ceiling; the heap
+/// a burst leaves idle is well under it.
+pub const DEFAULT_MAX_IDLE_BYTES: usize = 64 << 20;
 
 /// The default of [`Pool::max_capacity`] for buffer pools, in bytes: 1 MiB
 /// of elements. Bigger buffers are rare enough that keeping them idle costs
@@ -158,10 +161,10 @@ impl Config {
         end.min(max).max(1)
     }
 
-    /// How many buffers class `k` may keep: three quarters of the byte
-    /// budget give every class the same number, the last quarter gives
-    /// every class the same bytes (so small classes keep many more), and
-    /// the object capacity caps each.
+    /// How many buffers class `k` may keep: half the byte budget gives
+    /// every class the same number, the other half gives every class the
+    /// same bytes (so small classes keep many more), and the object
+    /// capacity caps each.
     fn count(&self, k: usize) -> usize {
         let top = self.top();
         if k > top {
@@ -172,8 +175,8 @@ impl Config {
         let all: usize = (0..classes)
             .map(|j| self.ceiling(j))
             .fold(0, usize::saturating_add);
-        let same_count = (budget / 4 * 3) / all;
-        let same_bytes = budget / 4 / classes / self.ceiling(k);
+        let same_count = (budget / 2) / all;
+        let same_bytes = budget / 2 / classes / self.ceiling(k);
         (same_count + same_bytes).min(self.objects.load(Ordering::Relaxed))
     }
 }
@@ -435,6 +438,14 @@ impl<T> Pool<T> {
         rethrow(panic);
     }
 
+    /// Drops the idle buffers of class `k`, if it exists.
+    fn clear_class(&self, k: usize) {
+        if let Some(core) = self.classes.get().and_then(|t| t.cores[k].get()) {
+            // SAFETY: `thread::current` is this thread's own slot.
+            rethrow(unsafe { core.clear(thread::current()) });
+        }
+    }
+
     /// Every class's core that exists.
     pub(crate) fn for_each_class(&self, mut f: impl FnMut(usize, &Core<T>)) {
         if let Some(table) = self.classes.get() {
@@ -613,10 +624,17 @@ impl<T: Reset + Send + 'static> Pool<T> {
             .max_capacity
             .swap(max_capacity, Ordering::Relaxed);
         match element_bytes {
-            Some(per) => self.configure(|c| {
-                c.max_bytes
-                    .store(max_capacity.saturating_mul(per), Ordering::Relaxed);
-            }),
+            Some(per) => {
+                let max_bytes = max_capacity.saturating_mul(per);
+                let mut was_bytes = 0;
+                self.configure(|c| was_bytes = c.max_bytes.swap(max_bytes, Ordering::Relaxed));
+                // The classes above the new top keep nothing now, but the
+                // top itself may hold buffers between the new limit and its
+                // old ceiling, which its count does not see.
+                if max_bytes < was_bytes {
+                    self.clear_class(class_of(max_bytes));
+                }
+            }
             None if max_capacity < was => self.clear(),
             None => {}
         }
