@@ -1,25 +1,29 @@
 //! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
 
+mod buffers;
 mod classes;
+mod table;
+mod take;
+mod upkeep;
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::core::{Core, Counts, Event, Slot, stash_count};
+use crate::core::{Core, Counts, stash_count};
 use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
-use crate::panic::rethrow;
-use crate::recycle::{self, Verdict, prepare};
 use crate::registry::{self, Storage};
 use crate::{Reset, Stats, thread};
 
-pub(crate) use self::classes::{CLASSES, MIN_SHIFT, class_for, class_of, grow};
-pub use self::classes::{ClassStats, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Sizes};
-use self::classes::{ClassTable, Config};
+pub(crate) use self::buffers::grow;
+use self::classes::Config;
+pub(crate) use self::classes::{CLASSES, MIN_SHIFT, class_for, class_of};
+pub use self::classes::{DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Sizes};
+pub use self::table::ClassStats;
+use self::table::ClassTable;
 
 /// The default idle bound of a pool: 1,024 objects.
 ///
@@ -331,207 +335,6 @@ impl<T: Reset + Send + 'static> Pool<T> {
                 winner
             }
         }
-    }
-
-    /// An object the caller now owns: idle or newly built.
-    #[inline]
-    pub(crate) fn take(&self) -> NonNull<T> {
-        if let Some(sizes) = self.sizes() {
-            return self.take_any(sizes);
-        }
-        self.take_at(self.core(), thread::current())
-    }
-
-    /// An object for the thread with `slot` (if any), from `core`, this
-    /// pool's storage: idle or newly built.
-    #[inline]
-    pub(crate) fn take_at(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
-        let idle = match slot {
-            // SAFETY: `thread::current` is this thread's own slot.
-            Some(slot) => unsafe { core.pop(slot) },
-            None => core.pop_unowned(),
-        };
-        match idle {
-            Some(object) => object,
-            None => self.build_missing(core, slot),
-        }
-    }
-
-    /// Builds an object because none was idle, and counts the miss once the
-    /// constructor returned: one that panics builds and hands out nothing.
-    #[cold]
-    fn build_missing(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
-        let object = self.build();
-        core.note_miss(slot);
-        object
-    }
-
-    #[cold]
-    fn build(&self) -> NonNull<T> {
-        NonNull::from(Box::leak(Box::new((self.make)())))
-    }
-
-    /// Resets `object` and makes it idle, or drops it if it is oversized,
-    /// its reset panics, or the pool is full.
-    ///
-    /// # Safety
-    ///
-    /// `object` comes from [`Pool::take`] on this pool and the caller gives
-    /// up its ownership.
-    #[inline]
-    pub(crate) unsafe fn put(&self, object: NonNull<T>) {
-        if let Some(sizes) = self.sizes() {
-            // SAFETY: forwarded from the caller.
-            return unsafe { self.put_sized(sizes, object) };
-        }
-        // SAFETY: the caller owns `object`.
-        match unsafe { prepare(object) } {
-            // SAFETY: forwarded from the caller.
-            Verdict::Keep => unsafe { recycle::give_back(self.core(), object) },
-            // SAFETY: forwarded from the caller.
-            verdict => unsafe { recycle::not_kept(self.core(), object, verdict) },
-        }
-    }
-
-    /// Counts an object that leaves the pool's care by `Guard::detach` or
-    /// `Guard::discard`.
-    pub(crate) fn note_left(&self, object: &T, detached: bool) {
-        let event = if detached {
-            Event::Detached
-        } else {
-            Event::UserDiscarded
-        };
-        let core = match self.sizes() {
-            // Counted in the class the object would go back to.
-            Some(sizes) => self.class_core(self.class_of_object(sizes, object)),
-            None => self.core(),
-        };
-        core.note(event, 1);
-    }
-
-    /// Drops the objects that stayed idle since the previous `trim`; the
-    /// others survive this one (see the type's docs for other threads'
-    /// caches). Call it from a timer so that memory held after a burst
-    /// drains away while a steady load keeps its objects.
-    ///
-    /// ```
-    /// use pool_runtime::Pool;
-    ///
-    /// let pool = Pool::<Vec<u8>>::new();
-    /// drop(pool.acquire());
-    /// pool.trim();
-    /// assert_eq!(pool.stats().idle, 1, "an object survives one trim");
-    /// pool.trim();
-    /// assert_eq!(pool.stats().idle, 0, "but not two");
-    /// ```
-    ///
-    /// If a destructor panics, the trim still drops every object it should,
-    /// then passes the first panic on.
-    pub fn trim(&self) {
-        if self.sizes.is_some() {
-            // SAFETY: `thread::current` is this thread's own slot.
-            return self.sweep_classes(|core| unsafe { core.trim(thread::current()) });
-        }
-        if let Some(core) = self.existing_core() {
-            // SAFETY: `thread::current` is this thread's own slot.
-            rethrow(unsafe { core.trim(thread::current()) });
-        }
-    }
-
-    /// Drops every idle object now (other threads' private caches: at their
-    /// next use of the pool, see the type's docs).
-    ///
-    /// ```
-    /// use pool_runtime::Pool;
-    ///
-    /// let pool = Pool::<String>::new();
-    /// pool.prewarm(10);
-    /// pool.clear();
-    /// assert_eq!(pool.stats().idle, 0);
-    /// ```
-    ///
-    /// If a destructor panics, every other idle object is still dropped,
-    /// then the first panic goes on.
-    pub fn clear(&self) {
-        if self.sizes.is_some() {
-            // SAFETY: `thread::current` is this thread's own slot.
-            return self.sweep_classes(|core| unsafe { core.clear(thread::current()) });
-        }
-        if let Some(core) = self.existing_core() {
-            // SAFETY: `thread::current` is this thread's own slot.
-            rethrow(unsafe { core.clear(thread::current()) });
-        }
-    }
-
-    /// Changes the most idle objects this pool keeps, at once: on a lower
-    /// capacity, idle objects beyond it are dropped now in the shared layer
-    /// and this thread's cache, and in every other thread's cache at that
-    /// thread's next use of the pool (see the type's docs). Works on a pool
-    /// in a `static` or shared by an `Arc`, before or after first use.
-    ///
-    /// If a destructor panics, the rest are still dropped, then the first
-    /// panic goes on.
-    ///
-    /// ```
-    /// use pool_runtime::Pool;
-    ///
-    /// static LINES: Pool<String> = Pool::new();
-    /// let held: Vec<_> = (0..10).map(|_| LINES.acquire()).collect();
-    /// drop(held);
-    /// assert_eq!(LINES.stats().idle, 10);
-    /// LINES.set_capacity(3);
-    /// assert_eq!((LINES.capacity(), LINES.stats().idle), (3, 3));
-    /// ```
-    pub fn set_capacity(&self, capacity: usize) {
-        if self.sizes.is_some() {
-            return self.configure(|c| c.objects.store(capacity, Ordering::Relaxed));
-        }
-        // Made first if need be, so a first use racing this call cannot
-        // make the storage with the old capacity after the new one was set.
-        let core = self.core();
-        // SAFETY: `thread::current` is this thread's own slot.
-        rethrow(unsafe { core.set_capacity(capacity, thread::current()) });
-    }
-
-    /// Builds up to `n` objects now and makes them idle, never past
-    /// `capacity`; returns how many it built. For a server, before its
-    /// first requests, so they do not pay for allocation.
-    ///
-    /// ```
-    /// use pool_runtime::Pool;
-    ///
-    /// let pool = Pool::<Vec<u8>>::new().with_capacity(16);
-    /// assert_eq!(pool.prewarm(10), 10);
-    /// assert_eq!(pool.prewarm(10), 6, "capped by capacity");
-    /// assert_eq!(pool.stats().idle, 16);
-    /// ```
-    pub fn prewarm(&self, n: usize) -> usize {
-        let core = match self.sizes {
-            // Empty buffers, which live in class 0.
-            Some(_) => self.class_core(0),
-            None => self.core(),
-        };
-        // Room first, so nothing is built that the pool cannot keep.
-        let room = core.reserve(n);
-        let mut built = Vec::with_capacity(room);
-        let made = catch_unwind(AssertUnwindSafe(|| {
-            for _ in 0..room {
-                built.push(self.build());
-            }
-        }));
-        if let Err(panic) = made {
-            // Nothing is counted: the objects already built are dropped
-            // (their destructors' panics counted) and the room given back.
-            core.unreserve(room);
-            for object in built {
-                // SAFETY: built above and never shared.
-                drop(unsafe { recycle::drop_object(core, object) });
-            }
-            resume_unwind(panic);
-        }
-        core.note(Event::Prewarmed, room as u64);
-        core.stock_reserved(built);
-        room
     }
 }
 
