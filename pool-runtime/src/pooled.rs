@@ -76,6 +76,45 @@ pub trait Pooled: Reset + Send + Sized + 'static {
         unsafe { Guard::from_raw(object, TypePool) }
     }
 
+    /// An idle object from this type's pool in a guard, or `None` if none
+    /// is idle: never builds, for code that must not allocate. The same
+    /// search as [`Pool::try_acquire`], through the type's thread-local
+    /// cache first.
+    ///
+    /// ```
+    /// use pool_runtime::{Pool, Pooled, Reset};
+    ///
+    /// #[derive(Default)]
+    /// struct Sample(Vec<f32>);
+    /// impl Reset for Sample {
+    ///     fn reset(&mut self) {
+    ///         self.0.clear();
+    ///     }
+    /// }
+    /// impl Pooled for Sample {
+    ///     fn pool() -> &'static Pool<Self> {
+    ///         static POOL: Pool<Sample> = Pool::new();
+    ///         &POOL
+    ///     }
+    /// }
+    ///
+    /// assert!(Sample::try_acquire().is_none());
+    /// Sample::pool().prewarm(4);
+    /// let sample = Sample::try_acquire().expect("a prewarmed one");
+    /// assert_eq!(Sample::pool().stats().built, 4);
+    /// # drop(sample);
+    /// ```
+    #[inline]
+    fn try_acquire() -> Option<Guard<Self>> {
+        let pool = Self::pool();
+        let object = match Self::__local_cache() {
+            Some(key) => local::try_take(key, pool),
+            None => pool.try_take(),
+        }?;
+        // SAFETY: as in `acquire`.
+        Some(unsafe { Guard::from_raw(object, TypePool) })
+    }
+
     /// Takes a buffer with room for at least `n` elements from this type's
     /// pool, a buffer pool for the standard buffers: from the size class
     /// whose every buffer holds `n`, else a new one of that class's

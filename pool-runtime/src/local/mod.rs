@@ -122,6 +122,41 @@ fn take_caching<T: Reset + Send + 'static>(
     pool.take_at(core, slot)
 }
 
+/// `T::try_acquire()` for a type with a local cache: an idle object or
+/// `None`, never a build.
+#[inline(always)]
+pub(crate) fn try_take<T: Reset + Send + 'static>(
+    key: &'static LocalKey<LocalCache<T>>,
+    pool: &'static Pool<T>,
+) -> Option<NonNull<T>> {
+    key.with(|local| {
+        if let Some(cache) = local.get() {
+            // SAFETY: `get` only returns this thread's own cache.
+            if let Some(object) = unsafe { cache.try_pop() } {
+                return Some(object);
+            }
+        }
+        try_take_caching(pool, local)
+    })
+}
+
+/// The slow half of [`try_take`]: as [`take_caching`], without building,
+/// and without making the pool's storage if it has none yet.
+#[cold]
+#[inline(never)]
+fn try_take_caching<T: Reset + Send + 'static>(
+    pool: &'static Pool<T>,
+    local: &LocalCache<T>,
+) -> Option<NonNull<T>> {
+    let core = pool.existing_core()?;
+    let slot = thread::current();
+    if let Some(slot) = slot {
+        // SAFETY: as in `take_caching`.
+        unsafe { local.fill(core.cache(slot)) };
+    }
+    Pool::pop_at(core, slot)
+}
+
 /// A `Guard<T>`'s drop for a type with a local cache.
 ///
 /// # Safety

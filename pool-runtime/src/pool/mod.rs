@@ -2,6 +2,7 @@
 
 mod buffers;
 mod classes;
+mod owned;
 mod table;
 mod take;
 mod upkeep;
@@ -114,7 +115,7 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 pub struct Pool<T> {
     /// The storage, from `Arc::into_raw`, made on first use.
     core: OnceArc<Core<T>>,
-    make: fn() -> T,
+    make: Make<T>,
     /// The capacity the storage is made with; once it exists, its own
     /// capacity is the one that counts.
     capacity: usize,
@@ -132,6 +133,24 @@ pub struct Pool<T> {
     /// A pool owns `T`s and sends them between threads: its `Send`/`Sync`
     /// impls below depend on `T: Send`, not on the auto traits of its fields.
     _owns: PhantomData<*const T>,
+}
+
+/// How a pool builds an object.
+enum Make<T> {
+    /// A plain function, which a `const` constructor can take.
+    Fn(fn() -> T),
+    /// A closure, `Send + Sync` because any thread that uses the pool may
+    /// build with it.
+    Closure(Box<dyn Fn() -> T + Send + Sync>),
+}
+
+impl<T> Make<T> {
+    fn call(&self) -> T {
+        match self {
+            Make::Fn(make) => make(),
+            Make::Closure(make) => make(),
+        }
+    }
 }
 
 // SAFETY: a pool moves `T`s between the threads that use it and never hands
@@ -168,6 +187,28 @@ impl<T> Pool<T> {
     /// assert!(PAGES.acquire().capacity() >= 4096);
     /// ```
     pub const fn from_fn(make: fn() -> T) -> Self {
+        Self::with_make(Make::Fn(make))
+    }
+
+    /// A pool that builds objects with a closure, which may capture
+    /// configuration known only at run time. Not `const` (the closure is
+    /// boxed): for a pool made at start-up and shared by an `Arc` or a
+    /// reference, where [`Pool::from_fn`] serves a `static`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use pool_runtime::Pool;
+    ///
+    /// let page_size = 16 << 10; // from a config file, say
+    /// let pages = Arc::new(Pool::from_closure(move || Vec::<u8>::with_capacity(page_size)));
+    /// assert!(pages.acquire_owned().capacity() >= page_size);
+    /// ```
+    pub fn from_closure(make: impl Fn() -> T + Send + Sync + 'static) -> Self {
+        Self::with_make(Make::Closure(Box::new(make)))
+    }
+
+    const fn with_make(make: Make<T>) -> Self {
         Self {
             core: OnceArc::new(),
             make,
@@ -222,7 +263,7 @@ impl<T> Pool<T> {
 
     /// The storage if it was made already.
     #[inline]
-    fn existing_core(&self) -> Option<&Core<T>> {
+    pub(crate) fn existing_core(&self) -> Option<&Core<T>> {
         let core = self.core.get()?;
         if self.reshape.load(Ordering::Relaxed) {
             self.adopt_capacity(core);
@@ -307,6 +348,31 @@ impl<T: Reset + Send + 'static> Pool<T> {
     pub fn acquire(&self) -> Guard<T, &Self> {
         // SAFETY: `take` hands over an object that no one else owns.
         unsafe { Guard::from_raw(self.take(), self) }
+    }
+
+    /// An idle object in a guard, or `None` if none is idle: never builds,
+    /// for code that must not allocate (a real-time loop, an allocator's
+    /// own bookkeeping). It looks in this thread's cache, then the shared
+    /// layer; an idle object in another thread's private cache is not
+    /// reached. A `None` is not counted in [`stats`](Pool::stats), and a
+    /// pool never used stays without storage. For a buffer pool, the
+    /// smallest buffer found.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// static FRAMES: Pool<Vec<u8>> = Pool::new();
+    /// assert!(FRAMES.try_acquire().is_none(), "nothing idle yet");
+    /// FRAMES.prewarm(1);
+    /// let frame = FRAMES.try_acquire().expect("the prewarmed one");
+    /// assert_eq!(FRAMES.stats().built, 1);
+    /// # drop(frame);
+    /// ```
+    #[inline]
+    pub fn try_acquire(&self) -> Option<Guard<T, &Self>> {
+        let object = self.try_take()?;
+        // SAFETY: as in `acquire`.
+        Some(unsafe { Guard::from_raw(object, self) })
     }
 
     /// The storage, made on first use.

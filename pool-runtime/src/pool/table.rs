@@ -225,6 +225,24 @@ impl<T: Reset + Send + 'static> Pool<T> {
         self.take_class_at(sizes, 0, self.class_core(0), slot, 0)
     }
 
+    /// An idle buffer or `None`, never a build: this thread's caches from
+    /// the smallest class up, then the shared layer, class by class.
+    pub(crate) fn try_take_any(&self) -> Option<NonNull<T>> {
+        let slot = thread::current();
+        let table = self.classes.get()?;
+        let top = self.config.top();
+        let classes = || table.existing().take_while(move |(k, _)| *k <= top);
+        if let Some(slot) = slot {
+            for (_, core) in classes() {
+                // SAFETY: this thread's own slot.
+                if let Some(object) = unsafe { core.cache(slot).try_pop() } {
+                    return Some(object);
+                }
+            }
+        }
+        classes().find_map(|(_, core)| Self::pop_at(core, slot))
+    }
+
     /// The class of a buffer pool's object, kept or not.
     pub(crate) fn class_of_object(&self, sizes: &Sizes<T>, object: &T) -> usize {
         class_of(sizes.bytes(object))

@@ -23,15 +23,30 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// pool's storage: idle or newly built.
     #[inline]
     pub(crate) fn take_at(&self, core: &Core<T>, slot: Option<Slot>) -> NonNull<T> {
-        let idle = match slot {
-            // SAFETY: `thread::current` is this thread's own slot.
-            Some(slot) => unsafe { core.pop(slot) },
-            None => core.pop_unowned(),
-        };
-        match idle {
+        match Self::pop_at(core, slot) {
             Some(object) => object,
             None => self.build_missing(core, slot),
         }
+    }
+
+    /// An idle object for the thread with `slot` (if any), from `core`:
+    /// never a build, and a miss is not counted.
+    #[inline]
+    pub(crate) fn pop_at(core: &Core<T>, slot: Option<Slot>) -> Option<NonNull<T>> {
+        match slot {
+            // SAFETY: `slot` is `thread::current()`, this thread's own.
+            Some(slot) => unsafe { core.pop(slot) },
+            None => core.pop_unowned(),
+        }
+    }
+
+    /// An idle object, or `None`: [`Pool::try_acquire`]. A pool never used
+    /// has no storage yet, and this does not make it.
+    pub(crate) fn try_take(&self) -> Option<NonNull<T>> {
+        if self.sizes().is_some() {
+            return self.try_take_any();
+        }
+        Self::pop_at(self.existing_core()?, thread::current())
     }
 
     /// Builds an object because none was idle, and counts the miss once the
@@ -45,7 +60,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
 
     #[cold]
     pub(super) fn build(&self) -> NonNull<T> {
-        NonNull::from(Box::leak(Box::new((self.make)())))
+        NonNull::from(Box::leak(Box::new(self.make.call())))
     }
 
     /// Resets `object` and makes it idle, or drops it if it is oversized,
