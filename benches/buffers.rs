@@ -13,59 +13,15 @@
 
 mod common;
 
-use std::time::Duration;
-
-use criterion::{
-    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
-
 use common::buffers::candidates::{self, BufferPool, VisitBuffers};
 use common::buffers::drive::{Work, run_buffer_handoff, run_mixed};
-use common::groups::{self, per_op};
+use common::groups::{Bench, bench_main};
 
-#[derive(Clone, Copy)]
-enum Scenario {
-    Mixed(Work, usize),
-    Handoff,
-}
-
-struct Bench<'g, 'c> {
-    group: &'g mut BenchmarkGroup<'c, WallTime>,
-    scenario: Scenario,
-}
-
-impl VisitBuffers for Bench<'_, '_> {
+impl VisitBuffers for Bench<'_, '_, Work> {
     fn visit<C: BufferPool + 'static>(&mut self, name: &'static str, make: fn() -> C) {
-        let pool = make();
-        let scenario = self.scenario;
-        self.group.bench_function(name, |b| {
-            b.iter_custom(|iters| match scenario {
-                Scenario::Mixed(work, threads) => per_op(
-                    run_mixed(&pool, work, threads, iters, iters.min(1_000)),
-                    threads,
-                ),
-                Scenario::Handoff => run_buffer_handoff(&pool, iters, iters.min(1_000)).wall,
-            });
-        });
+        self.add(name, make(), run_mixed, run_buffer_handoff);
     }
 }
 
-fn buffers(c: &mut Criterion) {
-    let work = [(Work::Fill, "mixed"), (Work::Take, "mixed_no_fill")];
-    let scenarios = groups::scenarios("buffers", &work, Scenario::Mixed, Scenario::Handoff);
-    groups::run(c, scenarios, |group, scenario| {
-        candidates::each(&mut Bench { group, scenario });
-    });
-}
-
-criterion_group! {
-    name = benches;
-    // 12 candidates x 7 scenarios: short windows keep a full run to a few
-    // minutes; compare within one group, one run.
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    targets = buffers
-}
-criterion_main!(benches);
+// 12 candidates x 7 scenarios, 20 samples each: a full run of a few minutes.
+bench_main!(buffers, 20, candidates::each, [Work::Fill => "mixed", Work::Take => "mixed_no_fill"]);

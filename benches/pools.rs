@@ -8,59 +8,15 @@
 
 mod common;
 
-use std::time::Duration;
-
-use criterion::{
-    BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
-};
-
 use common::candidates::{self, Candidate, Visit};
 use common::drive::{Op, run_handoff, run_parallel};
-use common::groups::{self, per_op};
+use common::groups::{Bench, bench_main};
 
-#[derive(Clone, Copy)]
-enum Scenario {
-    Threads(Op, usize),
-    Handoff,
-}
-
-struct Bench<'g, 'c> {
-    group: &'g mut BenchmarkGroup<'c, WallTime>,
-    scenario: Scenario,
-}
-
-impl Visit for Bench<'_, '_> {
+impl Visit for Bench<'_, '_, Op> {
     fn visit<C: Candidate + 'static>(&mut self, name: &'static str, make: fn() -> C) {
-        let pool = make();
-        let scenario = self.scenario;
-        self.group.bench_function(name, |b| {
-            b.iter_custom(|iters| match scenario {
-                Scenario::Threads(op, threads) => per_op(
-                    run_parallel(&pool, op, threads, iters, iters.min(1_000)),
-                    threads,
-                ),
-                Scenario::Handoff => run_handoff(&pool, iters, iters.min(1_000)).wall,
-            });
-        });
+        self.add(name, make(), run_parallel, run_handoff);
     }
 }
 
-fn pools(c: &mut Criterion) {
-    let ops = [(Op::RoundTrip, "round_trip"), (Op::Request, "request")];
-    let scenarios = groups::scenarios("pools", &ops, Scenario::Threads, Scenario::Handoff);
-    groups::run(c, scenarios, |group, scenario| {
-        candidates::each(&mut Bench { group, scenario });
-    });
-}
-
-criterion_group! {
-    name = benches;
-    // 11 candidates x 7 scenarios: short windows keep a full run near ten
-    // minutes; compare within one group, one run.
-    config = Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    targets = pools
-}
-criterion_main!(benches);
+// 11 candidates x 7 scenarios, 30 samples each: a full run near ten minutes.
+bench_main!(pools, 30, candidates::each, [Op::RoundTrip => "round_trip", Op::Request => "request"]);

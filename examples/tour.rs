@@ -398,21 +398,20 @@ mod tests {
         assert_eq!(seen.uses_kept, 1);
         assert_eq!(seen.after_detach.detached, 1);
         assert_eq!(seen.after_discard.user_discarded, 1);
-        assert_eq!(seen.after_burst.idle, 8);
-        assert_eq!(seen.after_burst.over_capacity, 4);
+        assert_eq!(
+            (seen.after_burst.idle, seen.after_burst.over_capacity),
+            (8, 4)
+        );
         assert_eq!(seen.after_huge_body.oversized, 1);
         assert!(seen.threads_reused > 3_000, "{:?}", seen.after_threads);
         assert!(seen.after_threads.idle <= 8);
         assert_eq!(seen.idle_after_trim, [7, 1, 0]);
-        assert_eq!(seen.prewarmed, 8);
-        assert_eq!(seen.after_prewarm.idle, 8);
-        assert_eq!(seen.batch_u64.acquired, 3);
-        assert_eq!(seen.batch_u64.reused, 2);
+        assert_eq!((seen.prewarmed, seen.after_prewarm.idle), (8, 8));
+        assert_eq!((seen.batch_u64.acquired, seen.batch_u64.reused), (3, 2));
         assert_eq!(seen.batch_string.reused, 2);
         assert_eq!(seen.vec_u8.reused, 4);
         assert_eq!((seen.buffers.built, seen.buffers.reused), (3, 2));
-        assert_eq!(seen.scratch.built, 1);
-        assert_eq!(seen.scratch.reused, 2);
+        assert_eq!((seen.scratch.built, seen.scratch.reused), (1, 2));
         assert_eq!(seen.after_trim_all.idle, 0);
     }
 }

@@ -77,17 +77,12 @@ fn return_the_guard_not_a_borrow() {
 /// object (the allocation goes with the taken value).
 #[test]
 fn take_a_field_out() {
-    #[derive(Pooled, Default)]
-    struct Message {
-        body: Vec<u8>,
-    }
-
-    let mut message = Message::acquire();
-    message.body.extend_from_slice(b"payload");
-    let body = std::mem::take(&mut message.body);
-    drop(message);
+    let mut response = Response::acquire();
+    response.body.extend_from_slice(b"payload");
+    let body = std::mem::take(&mut response.body);
+    drop(response);
     assert_eq!(body, b"payload");
-    assert!(Message::acquire().body.is_empty());
+    assert!(Response::acquire().body.is_empty());
 }
 
 /// `guard_share_non_sync`: a guard of a `Send` type moves to another thread

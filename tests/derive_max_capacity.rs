@@ -64,12 +64,33 @@ fn an_oversized_object_is_dropped_not_returned() {
 
 #[test]
 fn the_limit_itself_is_allowed() {
-    let mut at_limit = Buffer::new();
+    // A type of its own: dropping a `Buffer` here would count in
+    // `BUFFER_DROPS` while the test above checks it.
+    #[derive(Reset, Default)]
+    struct AtLimit {
+        #[pooled(max_capacity = 64)]
+        bytes: Vec<u8>,
+    }
+
+    let mut at_limit = AtLimit::default();
     at_limit.bytes.reserve_exact(64);
     assert_eq!(at_limit.bytes.capacity(), 64);
     assert!(!at_limit.is_oversized());
     at_limit.bytes.reserve_exact(65);
     assert!(at_limit.is_oversized());
+}
+
+/// `object` stays within its limits once `grow(object, within)` grew it,
+/// and goes past them once `grow(object, past)` grew it further.
+fn assert_limit<T: Reset>(mut object: T, grow: impl Fn(&mut T, usize), within: usize, past: usize) {
+    let name = std::any::type_name::<T>();
+    grow(&mut object, within);
+    assert!(!object.is_oversized(), "{name}: oversized after {within}");
+    grow(&mut object, past);
+    assert!(
+        object.is_oversized(),
+        "{name}: kept after {within}, then {past}"
+    );
 }
 
 /// A user type with its own notion of capacity: the bytes of every chunk.
@@ -109,11 +130,8 @@ struct Parser {
 
 #[test]
 fn user_types_limit_through_their_capacity_impl() {
-    let mut parser = Parser::default();
-    parser.arena.alloc(1000);
-    assert!(!parser.is_oversized());
-    parser.arena.alloc(100);
-    assert!(parser.is_oversized(), "1100 bytes is past 1024");
+    // 1100 bytes is past 1024.
+    assert_limit(Parser::default(), |p, n| p.arena.alloc(n), 1000, 100);
 
     let mut guard = Parser::acquire();
     guard.arena.alloc(2048);
@@ -180,11 +198,7 @@ struct Computed {
 
 #[test]
 fn the_limit_can_be_a_constant_expression() {
-    let mut computed = Computed::default();
-    computed.bytes.reserve_exact(32);
-    assert!(!computed.is_oversized());
-    computed.bytes.reserve_exact(33);
-    assert!(computed.is_oversized());
+    assert_limit(Computed::default(), |c, n| c.bytes.reserve_exact(n), 32, 33);
 }
 
 /// A nested type's limit, wherever a wrapper holds it.

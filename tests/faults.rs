@@ -330,15 +330,29 @@ fn construct_in_catch_up<T: Probe>(a: Action) -> u64 {
 /// `acquire()` in a thread-local destructor after the runtime's own: the
 /// constructor's panic reaches that caller, which handles it.
 fn construct_in_teardown<T: Probe>(a: Action) -> u64 {
+    // Uses the pool (the runtime's thread-local comes second) and leaves
+    // nothing idle that the acquire in teardown could reuse.
+    acquire_in_teardown::<T>(Point::Construct, a, || {
+        drop(T::acquire());
+        T::pool().clear();
+    })
+}
+
+/// On a thread that first runs `first` (a pool operation, so that the
+/// runtime's thread-local comes second), `acquire()` in a thread-local
+/// destructor after the runtime's own, with `point` armed with `a`: the
+/// hook's panic, if `a` is one, reaches that caller.
+fn acquire_in_teardown<T: Probe>(
+    point: Point,
+    a: Action,
+    first: impl FnOnce() + Send + 'static,
+) -> u64 {
     let (done, finished) = mpsc::channel();
     let worker = thread::spawn(move || {
         teardown_first();
-        // Uses the pool (the runtime's thread-local comes second) and
-        // leaves nothing idle that the acquire below could reuse.
-        drop(T::acquire());
-        T::pool().clear();
+        first();
         in_teardown(move || {
-            T::hooks().arm(Point::Construct, a, 0, 1);
+            T::hooks().arm(point, a, 0, 1);
             let result = catch(|| drop(T::acquire()));
             done.send(result.map_err(|p| payload(&*p))).unwrap();
         });
@@ -346,7 +360,7 @@ fn construct_in_teardown<T: Probe>(a: Action) -> u64 {
     assert!(worker.join().is_ok(), "the worker panicked");
     let result = finished.recv_timeout(PATIENCE).expect("teardown ran");
     if a == Action::Panic {
-        assert_eq!(result, Err(Some(Point::Construct.message())));
+        assert_eq!(result, Err(Some(point.message())));
     } else {
         assert_eq!(result, Ok(()));
     }
@@ -626,25 +640,8 @@ fn capacity_at_first_use<T: Probe>(a: Action) -> u64 {
 /// A generic type's first use in a thread-local destructor after the
 /// runtime's own.
 fn capacity_in_teardown<T: Probe>(a: Action) -> u64 {
-    let (done, finished) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        teardown_first();
-        // A pool operation, so the runtime's thread-local comes second.
-        drop(String::acquire());
-        in_teardown(move || {
-            T::hooks().arm(Point::Capacity, a, 0, 1);
-            let result = catch(|| drop(T::acquire()));
-            done.send(result.map_err(|p| payload(&*p))).unwrap();
-        });
-    });
-    assert!(worker.join().is_ok(), "the worker panicked");
-    let result = finished.recv_timeout(PATIENCE).expect("teardown ran");
-    if a == Action::Panic {
-        assert_eq!(result, Err(Some(Point::Capacity.message())));
-    } else {
-        assert_eq!(result, Ok(()));
-    }
-    1
+    // A pool operation, so the runtime's thread-local comes second.
+    acquire_in_teardown::<T>(Point::Capacity, a, || drop(String::acquire()))
 }
 
 /// Declares one row: a module with the row's types (`Obj`, and `Other` for
@@ -860,10 +857,12 @@ fn defect5_with_capacity_after_first_use_is_the_bound_kept() {
     });
 }
 
+/// With no guard held, the pool's books balance ([`books`]) and so does
 /// `built == idle + discarded + detached + trimmed + in use`, where the
 /// objects in use are `acquired - returned - discarded - detached`, which
 /// is zero with no guard held (the identity `Stats` documents).
-fn assert_quiescent(s: &Stats) {
+fn assert_quiescent<T: Probe>() {
+    let s = books::<T>(0);
     let in_use = i128::from(s.acquired)
         - i128::from(s.returned)
         - i128::from(s.discarded)
@@ -899,8 +898,7 @@ fn defect6_prewarm_into_a_partly_occupied_pool_counts_what_it_stocked() {
         assert_eq!(step.built, stocked as u64, "{step:?}");
         assert_eq!(step.over_capacity, 0, "{step:?}");
         assert_eq!(s.idle, 7 + stocked, "{s:?}");
-        assert_quiescent(&s);
-        books::<T>(0);
+        assert_quiescent::<T>();
     });
 }
 
@@ -928,8 +926,7 @@ fn defect6_prewarm_with_a_reentrant_constructor_counts_what_it_stocked() {
             2,
             "over capacity counts what prewarm could not stock: {step:?}"
         );
-        assert_quiescent(&s);
-        books::<T>(0);
+        assert_quiescent::<T>();
     });
 }
 
@@ -975,8 +972,7 @@ fn defect6_prewarm_racing_returns_keeps_the_books_exact() {
             32,
             "over capacity counts what prewarm could not stock: {step:?}"
         );
-        assert_quiescent(&s);
-        books::<T>(0);
+        assert_quiescent::<T>();
 
         for _ in 0..20 {
             T::pool().clear();
@@ -993,8 +989,7 @@ fn defect6_prewarm_racing_returns_keeps_the_books_exact() {
             for returner in returners {
                 returner.join().unwrap();
             }
-            assert_quiescent(&T::pool().stats());
-            books::<T>(0);
+            assert_quiescent::<T>();
         }
     });
 }

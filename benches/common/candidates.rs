@@ -63,6 +63,24 @@ macro_rules! parcel_is_guard {
 }
 pub(crate) use parcel_is_guard;
 
+/// Implements `Candidate` for `$pool`, a crate's pool whose guard
+/// (`Guard<$lt> = $guard`) can cross threads, acquiring with
+/// `|$this| $acquire`.
+macro_rules! sendable_guard {
+    ($pool:ty, <$lt:lifetime> $guard:ty, |$this:ident| $acquire:expr) => {
+        impl Candidate for $pool {
+            type Guard<$lt> = $guard;
+            parcel_is_guard!(Guard, Req);
+
+            #[inline]
+            fn acquire(&self) -> Self::Guard<'_> {
+                let $this = self;
+                $acquire
+            }
+        }
+    };
+}
+
 /// `Deref` and `DerefMut` to the `Req` a hand-made guard holds in `$field`.
 macro_rules! guard_derefs_to {
     ($guard:ty, $field:tt) => {
@@ -128,6 +146,31 @@ macro_rules! visit_anchor_crates {
 }
 pub(crate) use visit_anchor_crates;
 
+/// lockfree-object-pool's two pools of `$t`, built with `$new` and reset
+/// with `$reset`, as the candidate types `LockfreeLinear` and
+/// `LockfreeSpinLock` of the calling module; `$candidate!(Type, Guard)`
+/// implements the module's candidate trait for each, given the name of its
+/// guard type in the crate. The two pools have the same API; only their
+/// insides differ.
+macro_rules! lockfree_pools {
+    ($t:ty, $new:expr, $reset:expr, $candidate:ident) => {
+        lockfree_pools!(@pool LockfreeLinear, LinearObjectPool, $t, $new, $reset);
+        lockfree_pools!(@pool LockfreeSpinLock, SpinLockObjectPool, $t, $new, $reset);
+        $candidate!(LockfreeLinear, LinearReusable);
+        $candidate!(LockfreeSpinLock, SpinLockReusable);
+    };
+    (@pool $name:ident, $pool:ident, $t:ty, $new:expr, $reset:expr) => {
+        pub(crate) struct $name(lockfree_object_pool::$pool<$t>);
+
+        impl $name {
+            pub(crate) fn new() -> Self {
+                $name(lockfree_object_pool::$pool::new($new, $reset))
+            }
+        }
+    };
+}
+pub(crate) use lockfree_pools;
+
 // ---------------------------------------------------------------------------
 // repool, through `Req::acquire()` (the `Pooled` impl's static pool).
 
@@ -156,15 +199,7 @@ impl Candidate for Repool {
 
 pub(crate) struct NoPool;
 
-impl Candidate for NoPool {
-    type Guard<'a> = Box<Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        Box::new(Req::new())
-    }
-}
+sendable_guard!(NoPool, <'a> Box<Req>, |_pool| Box::new(Req::new()));
 
 /// The return path of both hand-written pools: keeps `obj` unless `free`
 /// already holds `CAPACITY` objects, and then hands it back, to be dropped
@@ -320,64 +355,26 @@ impl ObjectPool {
     }
 }
 
-impl Candidate for ObjectPool {
-    type Guard<'a> = object_pool::Reusable<'a, Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        let mut obj = self.0.pull(Req::new);
-        obj.clear();
-        obj
-    }
-}
+sendable_guard!(ObjectPool, <'a> object_pool::Reusable<'a, Req>, |pool| {
+    let mut obj = pool.0.pull(Req::new);
+    obj.clear();
+    obj
+});
 
 // ---------------------------------------------------------------------------
 // lockfree-object-pool 0.1: `LinearObjectPool` (pages of 32 slots with an
 // atomic free mask, never shrinks) and `SpinLockObjectPool` (spin-locked
 // `Vec<T>`, unbounded), both with their reset closure.
 
-pub(crate) struct LockfreeLinear(lockfree_object_pool::LinearObjectPool<Req>);
-
-impl LockfreeLinear {
-    pub(crate) fn new() -> Self {
-        LockfreeLinear(lockfree_object_pool::LinearObjectPool::new(
-            Req::new,
-            Req::clear,
-        ))
-    }
+/// `Candidate` for one of lockfree-object-pool's pools (see
+/// [`lockfree_pools!`]), whose `pull()` hands out a reset object.
+macro_rules! lockfree_candidate {
+    ($name:ident, $guard:ident) => {
+        sendable_guard!($name, <'a> lockfree_object_pool::$guard<'a, Req>, |pool| pool.0.pull());
+    };
 }
 
-impl Candidate for LockfreeLinear {
-    type Guard<'a> = lockfree_object_pool::LinearReusable<'a, Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        self.0.pull()
-    }
-}
-
-pub(crate) struct LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool<Req>);
-
-impl LockfreeSpinLock {
-    pub(crate) fn new() -> Self {
-        LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool::new(
-            Req::new,
-            Req::clear,
-        ))
-    }
-}
-
-impl Candidate for LockfreeSpinLock {
-    type Guard<'a> = lockfree_object_pool::SpinLockReusable<'a, Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        self.0.pull()
-    }
-}
+lockfree_pools!(Req, Req::new, Req::clear, lockfree_candidate);
 
 // ---------------------------------------------------------------------------
 // opool 0.2: crossbeam `ArrayQueue<T>` bounded at `CAPACITY`, reset through
@@ -405,15 +402,7 @@ impl Opool {
     }
 }
 
-impl Candidate for Opool {
-    type Guard<'a> = opool::RefGuard<'a, ReqAllocator, Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        self.0.get()
-    }
-}
+sendable_guard!(Opool, <'a> opool::RefGuard<'a, ReqAllocator, Req>, |pool| pool.0.get());
 
 // ---------------------------------------------------------------------------
 // sharded-slab 0.1: `Pool` with `Clear`. A slot is created, and given back
@@ -557,15 +546,7 @@ impl Poolshark {
     }
 }
 
-impl Candidate for Poolshark {
-    type Guard<'a> = poolshark::global::GPooled<Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        self.0.take()
-    }
-}
+sendable_guard!(Poolshark, <'a> poolshark::global::GPooled<Req>, |pool| pool.0.take());
 
 // ---------------------------------------------------------------------------
 // dynamic-pool 0.2: crossbeam `ArrayQueue` bounded at `CAPACITY`, reset
@@ -586,12 +567,4 @@ impl DynamicPool {
     }
 }
 
-impl Candidate for DynamicPool {
-    type Guard<'a> = dynamic_pool::DynamicPoolItem<Req>;
-    parcel_is_guard!(Guard, Req);
-
-    #[inline]
-    fn acquire(&self) -> Self::Guard<'_> {
-        self.0.take()
-    }
-}
+sendable_guard!(DynamicPool, <'a> dynamic_pool::DynamicPoolItem<Req>, |pool| pool.0.take());

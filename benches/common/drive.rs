@@ -23,6 +23,45 @@ pub(crate) enum Op {
     Request,
 }
 
+/// A timed scenario whose operation is an `O` (an [`Op`] on objects, or
+/// the buffers' `Work`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Scenario<O> {
+    /// `threads` threads share one pool and repeat the operation.
+    Threads(O, usize),
+    /// Filled on one thread, sent over a channel, dropped on another.
+    Handoff,
+}
+
+impl<O> Scenario<O> {
+    /// The threads that share the operations: 1 for the hand-off's
+    /// producer.
+    pub(crate) fn threads(self) -> usize {
+        match self {
+            Scenario::Threads(_, threads) => threads,
+            Scenario::Handoff => 1,
+        }
+    }
+
+    /// Runs the scenario on `pool` with the drivers of its kind of pool:
+    /// `threads` (the pool, the operation, threads, operations per thread,
+    /// warm-up), e.g. [`run_parallel`], or `handoff` (the pool, items,
+    /// warm-up), e.g. [`run_handoff`].
+    pub(crate) fn run<P>(
+        self,
+        pool: &P,
+        per_thread: u64,
+        warmup: u64,
+        threads: impl FnOnce(&P, O, usize, u64, u64) -> Run,
+        handoff: impl FnOnce(&P, u64, u64) -> Run,
+    ) -> Run {
+        match self {
+            Scenario::Threads(op, n) => threads(pool, op, n, per_thread, warmup),
+            Scenario::Handoff => handoff(pool, per_thread, warmup),
+        }
+    }
+}
+
 /// One timed run.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Run {

@@ -17,7 +17,9 @@ use crate::common::buffers::drive::{
     BufferBurst, HANDOFF_BYTES, Work, run_buffer_burst, run_buffer_handoff, run_mixed,
 };
 use crate::common::drive::{HANDOFF_BOUND, Run};
-use crate::measure::{self, Bound, Options, Runners, Target, Timings, fmt_allocs, fmt_ns};
+use crate::measure::{
+    self, Bound, Options, Runners, Section, Target, fmt_allocs, fmt_mib, fmt_ns, scenarios,
+};
 
 /// A timed scenario.
 #[derive(Clone, Copy, Debug)]
@@ -32,15 +34,11 @@ pub(crate) enum Scenario {
 /// The timed scenarios, in table order: the issue's workload (fill each
 /// buffer), then the same sizes with nothing written, which leaves the
 /// pools' own costs, then the hand-off.
-pub(crate) const SCENARIOS: [(&str, Scenario); 7] = [
-    ("fill 1t", Scenario::Mixed(Work::Fill, 1)),
-    ("fill 2t", Scenario::Mixed(Work::Fill, 2)),
-    ("fill 8t", Scenario::Mixed(Work::Fill, 8)),
-    ("no fill 1t", Scenario::Mixed(Work::Take, 1)),
-    ("no fill 2t", Scenario::Mixed(Work::Take, 2)),
-    ("no fill 8t", Scenario::Mixed(Work::Take, 8)),
+pub(crate) const SCENARIOS: [(&str, Scenario); 7] = scenarios!(
+    Scenario::Mixed,
+    ["fill": Work::Fill, "no fill": Work::Take],
     ("handoff 4 KiB", Scenario::Handoff),
-];
+);
 
 /// The hand-off's place in [`SCENARIOS`]; the mixed-size ones come first.
 pub(crate) const HANDOFF: usize = SCENARIOS.len() - 1;
@@ -55,32 +53,14 @@ pub(crate) const BURST_THREADS: usize = 8;
 /// hand-off, enough to fill the channel a few times over.
 const WARMUP: u64 = 200;
 
-/// The published run, as the object scenarios' (15 rounds of 3 passes of
-/// about 15 ms per candidate).
-pub(crate) const FULL: Options = Options {
-    rounds: 15,
-    passes: 3,
-    target_ns: 15_000_000,
-    burst_per_thread: 200,
-};
+/// The published run, as the object scenarios'.
+pub(crate) const FULL: Options = Options::full(200);
 
 /// Tiny counts, so the test suite keeps the section running; the burst is
 /// the published one (8 threads x 200 buffers), since it is a count.
-pub(crate) const QUICK: Options = Options {
-    rounds: 1,
-    passes: 1,
-    target_ns: 0,
-    burst_per_thread: 200,
-};
+pub(crate) const QUICK: Options = Options::quick(200);
 
 impl measure::Scenario for Scenario {
-    fn threads(self) -> u64 {
-        match self {
-            Scenario::Mixed(_, threads) => threads as u64,
-            Scenario::Handoff => 1,
-        }
-    }
-
     fn pilot_ops(self) -> u64 {
         match self {
             Scenario::Mixed(Work::Fill, _) | Scenario::Handoff => 400,
@@ -119,115 +99,48 @@ impl measure::Scenario for Scenario {
     }
 }
 
-/// Runs a scenario on `pool`.
-fn run_scenario<C: BufferPool>(pool: &C, scenario: Scenario, per_thread: u64, warmup: u64) -> Run {
-    match scenario {
-        Scenario::Mixed(work, threads) => run_mixed(pool, work, threads, per_thread, warmup),
-        Scenario::Handoff => run_buffer_handoff(pool, per_thread, warmup),
+impl Scenario {
+    /// Runs the scenario on `pool`.
+    fn run<C: BufferPool>(self, pool: &C, per_thread: u64, warmup: u64) -> Run {
+        match self {
+            Scenario::Mixed(work, threads) => run_mixed(pool, work, threads, per_thread, warmup),
+            Scenario::Handoff => run_buffer_handoff(pool, per_thread, warmup),
+        }
     }
-}
-
-fn run_burst_of<C: BufferPool>(make: fn() -> C, per_thread: usize) -> BufferBurst {
-    run_buffer_burst(make, BURST_THREADS, per_thread)
 }
 
 impl VisitBuffers for Runners<Scenario, BufferBurst> {
     fn visit<C: BufferPool + 'static>(&mut self, name: &'static str, make: fn() -> C) {
-        // The mixed sizes' pool, and the hand-off's.
-        self.push(Bound::boxed(name, make, 2, run_scenario, run_burst_of));
+        // The mixed sizes' pool, and the hand-off's; buffer pools keep no
+        // account to print after the burst.
+        let burst = |make, n| (run_buffer_burst(make, BURST_THREADS, n), None);
+        self.push(Bound::boxed(name, make, 2, Scenario::run, burst));
     }
 }
 
 /// Everything one run of the section measured.
-#[derive(Debug)]
-pub(crate) struct BufferReport {
-    pub(crate) options: Options,
-    pub(crate) timings: Timings,
-    /// `[candidate]`.
-    pub(crate) bursts: Vec<BufferBurst>,
-}
+pub(crate) type BufferReport = Section<BufferBurst>;
 
 /// Runs the section. `progress` gets one line per phase.
 pub(crate) fn run(options: Options, progress: &mut dyn FnMut(&str)) -> BufferReport {
-    let mut runners = Runners::new();
-    candidates::each(&mut runners);
-    let timings = measure::time(&options, &SCENARIOS, &runners, "buffers: ", progress);
-
-    progress(&format!(
+    let burst = format!(
         "buffers: burst, {BURST_THREADS} threads x {} buffers",
         options.burst_per_thread
-    ));
-    let bursts = runners
-        .iter()
-        .map(|r| r.burst(options.burst_per_thread))
-        .collect();
-
-    BufferReport {
+    );
+    measure::run(
         options,
-        timings,
-        bursts,
-    }
+        &SCENARIOS,
+        candidates::each,
+        "buffers: ",
+        &burst,
+        progress,
+    )
 }
 
 impl BufferReport {
-    pub(crate) fn burst(&self, name: &str) -> BufferBurst {
-        self.bursts[self.timings.index(name)]
-    }
-
-    /// Checks repool against the buffer targets of issue 11.
-    pub(crate) fn targets(&self) -> Vec<Target> {
-        let t = &self.timings;
-        let repool = t.index("repool");
-        let mut out = Vec::new();
-        for (s, (label, _)) in SCENARIOS[..HANDOFF].iter().enumerate() {
-            for name in [BASELINE, ZEROPOOL] {
-                let r = t.ratio_to(repool, t.index(name), s);
-                out.push(Target::ratio(format!("{label}: ratio to {name}"), r, 1.0));
-            }
-        }
-        // Against each peer crate, the median of the per-round ratios; met
-        // when repool is no slower than the fastest of them.
-        let (fastest, worst) = t.worst_ratio(repool, peer_crates(), HANDOFF);
-        let what = format!(
-            "{}: ratio to the fastest peer crate ({fastest})",
-            SCENARIOS[HANDOFF].0
-        );
-        out.push(Target::ratio(what, worst, 1.0));
-        for (s, (label, _)) in SCENARIOS.iter().enumerate() {
-            out.push(Target::no_allocs(label, t.median_allocs(repool, s)));
-        }
-        let b = self.burst("repool");
-        let budget = b.max_idle_bytes.unwrap_or(0);
-        if let Some((alive, exited)) = b.pool_idle_bytes {
-            out.push(Target {
-                what: "burst: `stats().idle_bytes` (threads alive / exited)".to_owned(),
-                measured: format!("{} / {}", mib(alive as i64), mib(exited as i64)),
-                bound: format!("<= {} (`max_idle_bytes()`)", mib(budget as i64)),
-                met: alive.max(exited) <= budget,
-            });
-        }
-        out.push(Target {
-            what: "burst: heap idle (threads alive / exited)".to_owned(),
-            measured: format!("{} / {}", mib(b.idle), mib(b.idle_after_exit)),
-            bound: format!("<= {}", mib(budget as i64)),
-            met: b.idle.max(b.idle_after_exit) <= budget as i64,
-        });
-        let z = self.burst(ZEROPOOL);
-        out.push(Target {
-            what: "burst: heap idle, threads alive, against zeropool's".to_owned(),
-            measured: format!("{} / {}", mib(b.idle), mib(z.idle)),
-            bound: "below".to_owned(),
-            met: b.idle < z.idle,
-        });
-        out
-    }
-
     /// The section's tables, in Markdown.
     pub(crate) fn markdown(&self) -> String {
-        let t = &self.timings;
-        let mut md = String::new();
-        let _ = writeln!(
-            md,
+        let intro = format!(
             "### Mixed-size buffers\n\nEach operation draws a size log-uniformly from 64 B to \
              1 MiB (a splitmix64 stream per thread, the same for every candidate), takes a \
              buffer that holds it, copies that many bytes in (*fill*; nothing with *no fill*, \
@@ -240,17 +153,15 @@ impl BufferReport {
             self.options.passes,
             candidates::PER_CLASS,
         );
-        let base = t.index(BASELINE);
-        t.table(&mut md, 0..HANDOFF, |c, s| t.ns_and_ratio(c, base, s));
-
-        md.push_str(
+        let t = &self.timings;
+        let mut md = t.time_tables(
+            0..HANDOFF,
+            BASELINE,
+            &intro,
             "\n#### Allocations per operation\n\nCounted by a global allocator while timed \
              (after each thread's warm-up): the median over rounds of each round's highest \
              pass.\n\n",
         );
-        t.table(&mut md, 0..HANDOFF, |c, s| {
-            fmt_allocs(t.median_allocs(c, s))
-        });
 
         let _ = writeln!(
             md,
@@ -296,15 +207,15 @@ impl BufferReport {
             let b = self.bursts[c];
             let own = b.pool_idle_bytes.map_or_else(
                 || "–".to_owned(),
-                |(alive, exited)| format!("{} / {}", mib(alive as i64), mib(exited as i64)),
+                |(alive, exited)| format!("{} / {}", fmt_mib(alive as i64), fmt_mib(exited as i64)),
             );
             let _ = writeln!(
                 md,
                 "| {name} | {} | {} | {} | {} | {:.3} | {own} |",
-                mib(b.in_use),
-                mib(b.peak),
-                mib(b.idle),
-                mib(b.idle_after_exit),
+                fmt_mib(b.in_use),
+                fmt_mib(b.peak),
+                fmt_mib(b.idle),
+                fmt_mib(b.idle_after_exit),
                 b.idle_per_in_use(),
             );
         }
@@ -312,13 +223,58 @@ impl BufferReport {
             let _ = writeln!(
                 md,
                 "\n`repool`'s budget: `Vec::<u8>::pool().max_idle_bytes()` = {}.",
-                mib(budget as i64)
+                fmt_mib(budget as i64)
             );
         }
 
-        md.push_str("\n#### repool's buffer targets\n\n");
-        measure::targets_table(&mut md, &self.targets());
+        measure::targets_table(
+            &mut md,
+            "\n#### repool's buffer targets\n\n",
+            &self.targets(),
+        );
         md
+    }
+
+    /// Checks repool against the buffer targets of issue 11.
+    pub(crate) fn targets(&self) -> Vec<Target> {
+        let t = &self.timings;
+        let repool = t.index("repool");
+        let mut out = Vec::new();
+        for s in 0..HANDOFF {
+            for name in [BASELINE, ZEROPOOL] {
+                out.push(t.ratio_target(repool, name, s, 1.0));
+            }
+        }
+        // Against each peer crate, the median of the per-round ratios; met
+        // when repool is no slower than the fastest of them.
+        out.push(t.fastest_target(repool, peer_crates(), HANDOFF, "peer crate"));
+        for s in 0..SCENARIOS.len() {
+            out.push(t.no_allocs_target(repool, s));
+        }
+        let b = self.burst("repool");
+        let budget = b.max_idle_bytes.unwrap_or(0);
+        if let Some((alive, exited)) = b.pool_idle_bytes {
+            out.push(Target {
+                what: "burst: `stats().idle_bytes` (threads alive / exited)".to_owned(),
+                measured: format!("{} / {}", fmt_mib(alive as i64), fmt_mib(exited as i64)),
+                bound: format!("<= {} (`max_idle_bytes()`)", fmt_mib(budget as i64)),
+                met: alive.max(exited) <= budget,
+            });
+        }
+        out.push(Target {
+            what: "burst: heap idle (threads alive / exited)".to_owned(),
+            measured: format!("{} / {}", fmt_mib(b.idle), fmt_mib(b.idle_after_exit)),
+            bound: format!("<= {}", fmt_mib(budget as i64)),
+            met: b.idle.max(b.idle_after_exit) <= budget as i64,
+        });
+        let z = self.burst(ZEROPOOL);
+        out.push(Target {
+            what: "burst: heap idle, threads alive, against zeropool's".to_owned(),
+            measured: format!("{} / {}", fmt_mib(b.idle), fmt_mib(z.idle)),
+            bound: "below".to_owned(),
+            met: b.idle < z.idle,
+        });
+        out
     }
 
     /// Draws ns/op per candidate per scenario and the bytes kept idle
@@ -374,8 +330,4 @@ impl BufferReport {
         };
         chart::draw(&figure, path)
     }
-}
-
-fn mib(bytes: i64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

@@ -26,11 +26,38 @@ pub(crate) struct Options {
     pub(crate) burst_per_thread: usize,
 }
 
+impl Options {
+    /// The published run, each burst thread holding `burst_per_thread`: a
+    /// few minutes a section on a 2-core machine.
+    ///
+    /// Many short passes rather than a few long ones: on a shared machine
+    /// other processes take the cores in bursts, which only ever add time.
+    /// The fastest of a round's interleaved passes is the one least
+    /// disturbed, and the median over rounds discards the rest of the luck.
+    pub(crate) const fn full(burst_per_thread: usize) -> Options {
+        Options {
+            rounds: 15,
+            passes: 3,
+            target_ns: 15_000_000,
+            burst_per_thread,
+        }
+    }
+
+    /// Every scenario with tiny counts and no calibration, so that the
+    /// test suite keeps a section running; the burst holds
+    /// `burst_per_thread` per thread.
+    pub(crate) const fn quick(burst_per_thread: usize) -> Options {
+        Options {
+            rounds: 1,
+            passes: 1,
+            target_ns: 0,
+            burst_per_thread,
+        }
+    }
+}
+
 /// What the measuring loop needs to know of a timed scenario.
 pub(crate) trait Scenario: Copy {
-    /// Threads that share the operations: a pass's target time is split
-    /// between them.
-    fn threads(self) -> u64;
     /// Operations per thread of one pilot run, sized so that even the
     /// slowest candidate takes a few milliseconds.
     fn pilot_ops(self) -> u64;
@@ -48,6 +75,23 @@ pub(crate) trait Scenario: Copy {
     }
 }
 
+/// A section's timed scenarios, in table order: each operation on 1, 2
+/// and 8 threads, `$threads(op, n)` labelled `"{label} {n}t"`, then
+/// `$last`.
+macro_rules! scenarios {
+    ($threads:path, [$($label:literal: $op:expr),* $(,)?], $last:expr $(,)?) => {
+        [
+            $(
+                (concat!($label, " 1t"), $threads($op, 1)),
+                (concat!($label, " 2t"), $threads($op, 2)),
+                (concat!($label, " 8t"), $threads($op, 8)),
+            )*
+            $last,
+        ]
+    };
+}
+pub(crate) use scenarios;
+
 /// One candidate, its pool built once for the timed scenarios.
 pub(crate) trait Runner {
     type Scenario: Scenario;
@@ -55,7 +99,9 @@ pub(crate) trait Runner {
     type Burst;
     fn name(&self) -> &'static str;
     fn run(&self, scenario: Self::Scenario, per_thread: u64, warmup: u64) -> Run;
-    fn burst(&self, per_thread: usize) -> Self::Burst;
+    /// The burst, and the pool's own account of itself afterwards if it
+    /// keeps one.
+    fn burst(&self, per_thread: usize) -> (Self::Burst, Option<String>);
 }
 
 /// The candidates of a section, in table order. Each section collects them
@@ -70,11 +116,16 @@ pub(crate) struct Bound<C, S, B> {
     pools: Vec<C>,
     /// Builds a fresh pool, for the burst.
     make: fn() -> C,
-    /// Runs a scenario on the pool: operations per thread, then warm-up.
-    run: fn(&C, S, u64, u64) -> Run,
+    /// Runs a scenario on the pool: the scenario, the pool, operations per
+    /// thread, then warm-up.
+    run: fn(S, &C, u64, u64) -> Run,
     /// Runs the burst on pools from `make`, so many held per thread.
-    burst: fn(fn() -> C, usize) -> B,
+    burst: BurstFn<C, B>,
 }
+
+/// A candidate's burst: on pools from its `make`, so many held per thread;
+/// what it measured, and the pool's own account afterwards if it keeps one.
+type BurstFn<C, B> = fn(fn() -> C, usize) -> (B, Option<String>);
 
 impl<C: 'static, S: Scenario + 'static, B: 'static> Bound<C, S, B> {
     /// The candidate `name`, its `pools` built by `make` now, driven by
@@ -83,8 +134,8 @@ impl<C: 'static, S: Scenario + 'static, B: 'static> Bound<C, S, B> {
         name: &'static str,
         make: fn() -> C,
         pools: usize,
-        run: fn(&C, S, u64, u64) -> Run,
-        burst: fn(fn() -> C, usize) -> B,
+        run: fn(S, &C, u64, u64) -> Run,
+        burst: BurstFn<C, B>,
     ) -> Box<dyn Runner<Scenario = S, Burst = B>> {
         Box::new(Bound {
             name,
@@ -105,10 +156,10 @@ impl<C, S: Scenario, B> Runner for Bound<C, S, B> {
     }
 
     fn run(&self, scenario: S, per_thread: u64, warmup: u64) -> Run {
-        (self.run)(&self.pools[scenario.pool()], scenario, per_thread, warmup)
+        (self.run)(scenario, &self.pools[scenario.pool()], per_thread, warmup)
     }
 
-    fn burst(&self, per_thread: usize) -> B {
+    fn burst(&self, per_thread: usize) -> (B, Option<String>) {
         (self.burst)(self.make, per_thread)
     }
 }
@@ -127,7 +178,7 @@ pub(crate) struct Timings {
 
 /// Times every scenario for every candidate. `progress` gets one line per
 /// phase, after `prefix` (stderr in the example, nothing in the tests).
-pub(crate) fn time<S: Scenario, B>(
+fn time<S: Scenario, B>(
     options: &Options,
     scenarios: &[(&'static str, S)],
     runners: &Runners<S, B>,
@@ -151,7 +202,10 @@ pub(crate) fn time<S: Scenario, B>(
                 let pilot = scenario.pilot_ops();
                 let run = runner.run(scenario, pilot, scenario.pilot_warmup());
                 let total = options.target_ns as f64 / run.ns_per_op().max(0.1);
-                ((total / scenario.threads() as f64) as u64).clamp(pilot / 4, 100_000_000)
+                // Split between the threads that share the operations, each
+                // of which ran `pilot` of them.
+                let threads = (run.ops / pilot).max(1);
+                ((total / threads as f64) as u64).clamp(pilot / 4, 100_000_000)
             };
         }
     }
@@ -187,6 +241,55 @@ pub(crate) fn time<S: Scenario, B>(
         scenarios: scenarios.iter().map(|&(label, _)| label).collect(),
         ns: ns_per_op,
         allocs,
+    }
+}
+
+/// Everything one run of a section measured. Each section has its targets,
+/// tables and chart on its own `Section<its burst>`.
+#[derive(Debug)]
+pub(crate) struct Section<B> {
+    pub(crate) options: Options,
+    pub(crate) timings: Timings,
+    /// `[candidate]`.
+    pub(crate) bursts: Vec<B>,
+    /// `[candidate]`: the pool's own account after the burst, if it keeps
+    /// one (no buffer pool does).
+    // Only the object section prints it: a target that includes this
+    // module without that section reads it nowhere.
+    #[allow(dead_code)]
+    pub(crate) burst_stats: Vec<Option<String>>,
+}
+
+impl<B: Copy> Section<B> {
+    pub(crate) fn burst(&self, name: &str) -> B {
+        self.bursts[self.timings.index(name)]
+    }
+}
+
+/// Runs a section: every scenario for every candidate that `collect` puts
+/// in the runners ([`time`], with `prefix`), then, announced by
+/// `burst_line`, each candidate's burst.
+pub(crate) fn run<S: Scenario, B>(
+    options: Options,
+    scenarios: &[(&'static str, S)],
+    collect: impl FnOnce(&mut Runners<S, B>),
+    prefix: &str,
+    burst_line: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Section<B> {
+    let mut runners = Runners::new();
+    collect(&mut runners);
+    let timings = time(&options, scenarios, &runners, prefix, progress);
+    progress(burst_line);
+    let (bursts, burst_stats) = runners
+        .iter()
+        .map(|r| r.burst(options.burst_per_thread))
+        .unzip();
+    Section {
+        options,
+        timings,
+        bursts,
+        burst_stats,
     }
 }
 
@@ -234,7 +337,7 @@ impl Timings {
     /// Of `others`, the one `candidate`'s ratio is highest against (the
     /// fastest of them, round by round), and that ratio: at most 1 when
     /// `candidate` is no slower than any of them.
-    pub(crate) fn worst_ratio<'a>(
+    fn worst_ratio<'a>(
         &self,
         candidate: usize,
         others: impl IntoIterator<Item = &'a str>,
@@ -247,23 +350,76 @@ impl Timings {
             .expect("no candidate to compare with")
     }
 
-    /// The table cell of ns/op and, in parentheses, the ratio to `base`.
-    pub(crate) fn ns_and_ratio(&self, candidate: usize, base: usize, scenario: usize) -> String {
-        format!(
-            "{} ({:.2})",
-            fmt_ns(self.median_ns(candidate, scenario)),
-            self.ratio_to(candidate, base, scenario)
-        )
+    /// A section's tables of the timed scenarios of `columns`: after
+    /// `intro` (a line of its own), ns/op and, in parentheses, the ratio to
+    /// `base`; after `allocs_intro`, allocations per operation.
+    pub(crate) fn time_tables(
+        &self,
+        columns: Range<usize>,
+        base: &str,
+        intro: &str,
+        allocs_intro: &str,
+    ) -> String {
+        let mut md = format!("{intro}\n");
+        let base = self.index(base);
+        self.table(&mut md, columns.clone(), |c, s| {
+            format!(
+                "{} ({:.2})",
+                fmt_ns(self.median_ns(c, s)),
+                self.ratio_to(c, base, s)
+            )
+        });
+        md.push_str(allocs_intro);
+        self.table(&mut md, columns, |c, s| {
+            fmt_allocs(self.median_allocs(c, s))
+        });
+        md
+    }
+
+    /// The target that `candidate`'s ns/op on `scenario` is at most `bound`
+    /// times `other`'s ([`Timings::ratio_to`]).
+    pub(crate) fn ratio_target(
+        &self,
+        candidate: usize,
+        other: &str,
+        scenario: usize,
+        bound: f64,
+    ) -> Target {
+        let what = format!("{}: ratio to {other}", self.scenarios[scenario]);
+        let ratio = self.ratio_to(candidate, self.index(other), scenario);
+        Target::ratio(what, ratio, bound)
+    }
+
+    /// The target that `candidate` is no slower on `scenario` than the
+    /// fastest of `others` ([`Timings::worst_ratio`]), which are `kind`s.
+    pub(crate) fn fastest_target<'a>(
+        &self,
+        candidate: usize,
+        others: impl IntoIterator<Item = &'a str>,
+        scenario: usize,
+        kind: &str,
+    ) -> Target {
+        let (fastest, worst) = self.worst_ratio(candidate, others, scenario);
+        let label = self.scenarios[scenario];
+        let what = format!("{label}: ratio to the fastest {kind} ({fastest})");
+        Target::ratio(what, worst, 1.0)
+    }
+
+    /// The target that `candidate` makes no allocations per operation on
+    /// `scenario`.
+    pub(crate) fn no_allocs_target(&self, candidate: usize, scenario: usize) -> Target {
+        let allocs = self.median_allocs(candidate, scenario);
+        Target {
+            what: format!("{}: allocations per op", self.scenarios[scenario]),
+            measured: fmt_allocs(allocs),
+            bound: "0".to_owned(),
+            met: allocs == 0.0,
+        }
     }
 
     /// A Markdown table, a row per candidate and a column per scenario of
     /// `columns`, of `cell(candidate, scenario)`.
-    pub(crate) fn table(
-        &self,
-        md: &mut String,
-        columns: Range<usize>,
-        cell: impl Fn(usize, usize) -> String,
-    ) {
+    fn table(&self, md: &mut String, columns: Range<usize>, cell: impl Fn(usize, usize) -> String) {
         md.push_str("| candidate |");
         for label in &self.scenarios[columns.clone()] {
             let _ = write!(md, " {label} |");
@@ -292,7 +448,7 @@ pub(crate) struct Target {
 
 impl Target {
     /// A ratio of ns/op that may be at most `bound`.
-    pub(crate) fn ratio(what: String, ratio: f64, bound: f64) -> Target {
+    fn ratio(what: String, ratio: f64, bound: f64) -> Target {
         Target {
             what,
             measured: format!("{ratio:.2}"),
@@ -300,21 +456,11 @@ impl Target {
             met: ratio <= bound,
         }
     }
-
-    /// The allocations per operation of scenario `label`, which should be
-    /// none.
-    pub(crate) fn no_allocs(label: &str, allocs: f64) -> Target {
-        Target {
-            what: format!("{label}: allocations per op"),
-            measured: fmt_allocs(allocs),
-            bound: "0".to_owned(),
-            met: allocs == 0.0,
-        }
-    }
 }
 
-/// The targets as a Markdown table.
-pub(crate) fn targets_table(md: &mut String, targets: &[Target]) {
+/// The targets as a Markdown table, after `heading`.
+pub(crate) fn targets_table(md: &mut String, heading: &str, targets: &[Target]) {
+    md.push_str(heading);
     md.push_str("| target | measured | bound | met |\n|---|---:|---:|:---:|\n");
     for t in targets {
         let _ = writeln!(
@@ -334,6 +480,11 @@ pub(crate) fn fmt_ns(ns: f64) -> String {
     } else {
         format!("{ns:.0}")
     }
+}
+
+/// Bytes in MiB, to a tenth.
+pub(crate) fn fmt_mib(bytes: i64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 pub(crate) fn fmt_allocs(a: f64) -> String {

@@ -19,13 +19,9 @@ use crate::sync::Ordering;
 /// The operations of an atomic pointer that [`OnceArc`] needs.
 pub(crate) trait AtomicPointer<T> {
     fn load(&self, order: Ordering) -> *mut T;
-    fn compare_exchange(
-        &self,
-        current: *mut T,
-        new: *mut T,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<*mut T, *mut T>;
+    /// Stores `new` if the pointer is null, else returns the one found:
+    /// the compare-and-swap of [`OnceArc::publish`], with its orderings.
+    fn publish(&self, new: *mut T) -> Result<*mut T, *mut T>;
     fn swap(&self, new: *mut T, order: Ordering) -> *mut T;
 }
 
@@ -37,14 +33,17 @@ macro_rules! atomic_pointer {
                 <$atomic>::load(self, order)
             }
             #[inline(always)]
-            fn compare_exchange(
-                &self,
-                current: *mut T,
-                new: *mut T,
-                success: Ordering,
-                failure: Ordering,
-            ) -> Result<*mut T, *mut T> {
-                <$atomic>::compare_exchange(self, current, new, success, failure)
+            fn publish(&self, new: *mut T) -> Result<*mut T, *mut T> {
+                // Release: publishes the value and what was done before.
+                // Acquire on failure: as in `OnceArc::get`, for the
+                // winner's value.
+                <$atomic>::compare_exchange(
+                    self,
+                    ptr::null_mut(),
+                    new,
+                    Ordering::Release,
+                    Ordering::Acquire,
+                )
             }
             #[inline(always)]
             fn swap(&self, new: *mut T, order: Ordering) -> *mut T {
@@ -115,14 +114,7 @@ impl<T, P: AtomicPointer<T>> OnceArc<T, P> {
     /// registers its storage) is visible to every thread that later gets it.
     pub(crate) fn publish(&self, value: Arc<T>) -> Result<&T, Lost<'_, T>> {
         let raw = Arc::into_raw(value).cast_mut();
-        match self.ptr.compare_exchange(
-            ptr::null_mut(),
-            raw,
-            // Release: publishes the value and what was done before.
-            // Acquire on failure: as in `get`, for the winner's value.
-            Ordering::Release,
-            Ordering::Acquire,
-        ) {
+        match self.ptr.publish(raw) {
             // SAFETY: `raw` is now owned by `self`, as in `get`.
             Ok(_) => Ok(unsafe { &*raw }),
             Err(winner) => Err(Lost {

@@ -153,15 +153,35 @@ fn read(value: *const ()) -> usize {
     unsafe { Value::read_at(value) }
 }
 
+/// The frame of the table models: under [`model`], a fresh table and
+/// drop counts for `race`, which joins every thread it spawns and returns
+/// each value it leaked that is still to be freed (its own losers it frees
+/// itself); once the table is gone, each is freed and every value must
+/// have been dropped.
+fn table_model(
+    race: impl Fn(&Arc<TypeTable>, &Arc<Counts>) -> Vec<*const ()> + Sync + Send + 'static,
+) {
+    model(move || {
+        let table = Arc::new(TypeTable::new());
+        let counts = Arc::<Counts>::default();
+        let values = race(&table, &counts);
+        drop(table);
+        for value in values {
+            // SAFETY: the table and `race`'s threads are gone, and `race`
+            // returns each value once and never frees one it returns.
+            unsafe { Value::free(value) };
+        }
+        counts.assert_all_dropped();
+    });
+}
+
 /// The first insert (which also publishes the table's first generation)
 /// races lookups of its id and of one never inserted.
 #[test]
 fn loom_type_table_insert_races_lookups() {
-    model(|| {
-        let table = Arc::new(TypeTable::new());
-        let counts = Arc::<Counts>::default();
+    table_model(|table, counts| {
         let reader = {
-            let table = Arc::clone(&table);
+            let table = Arc::clone(table);
             thread::spawn(move || {
                 let first = table.get(id::<0>()).map(read);
                 let second = table.get(id::<0>()).map(read);
@@ -176,17 +196,14 @@ fn loom_type_table_insert_races_lookups() {
                 );
             })
         };
-        let value = Value::leak(1, &counts);
+        let value = Value::leak(1, counts);
         assert!(
             table.insert(id::<0>(), value).is_ok(),
             "nobody else inserts"
         );
         reader.join().unwrap();
         assert_eq!(table.get(id::<0>()), Some(value));
-        drop(table);
-        // SAFETY: the table and the reader are gone; freed once.
-        unsafe { Value::free(value) };
-        counts.assert_all_dropped();
+        vec![value]
     });
 }
 
@@ -195,15 +212,13 @@ fn loom_type_table_insert_races_lookups() {
 /// and disposes of its own after the insert returned (no lock held).
 #[test]
 fn loom_type_table_one_type_inserted_twice() {
-    model(|| {
-        let table = Arc::new(TypeTable::new());
-        let counts = Arc::<Counts>::default();
+    table_model(|table, counts| {
         let wins = Arc::new(StdAtomicUsize::new(0));
         let racers: Vec<_> = [1, 2]
             .into_iter()
             .map(|builder| {
                 let (table, counts, wins) =
-                    (Arc::clone(&table), Arc::clone(&counts), Arc::clone(&wins));
+                    (Arc::clone(table), Arc::clone(counts), Arc::clone(&wins));
                 thread::spawn(move || {
                     let ours = Value::leak(builder, &counts);
                     let used = match table.insert(id::<0>(), ours) {
@@ -227,10 +242,7 @@ fn loom_type_table_one_type_inserted_twice() {
         assert_eq!(used[0], used[1], "the racers use different values");
         let winner = table.get(id::<0>()).expect("the winner is stored");
         assert_eq!(read(winner), used[0]);
-        drop(table);
-        // SAFETY: the table is gone; this is the only copy.
-        unsafe { Value::free(winner) };
-        counts.assert_all_dropped();
+        vec![winner]
     });
 }
 
@@ -241,9 +253,7 @@ fn loom_type_table_one_type_inserted_twice() {
 /// through the copy, whichever thread made it).
 #[test]
 fn loom_type_table_growth_races_lookups() {
-    model(|| {
-        let table = Arc::new(TypeTable::new());
-        let counts = Arc::<Counts>::default();
+    table_model(|table, counts| {
         let old = [
             id::<0>(),
             id::<1>(),
@@ -257,14 +267,14 @@ fn loom_type_table_growth_races_lookups() {
             .iter()
             .enumerate()
             .map(|(builder, &id)| {
-                let value = Value::leak(builder, &counts);
+                let value = Value::leak(builder, counts);
                 assert!(table.insert(id, value).is_ok());
                 value
             })
             .collect();
         let new = [(7, id::<7>()), (8, id::<8>())];
         let reader = {
-            let table = Arc::clone(&table);
+            let table = Arc::clone(table);
             thread::spawn(move || {
                 let probe = table.get(id::<3>()).expect("an old entry went missing");
                 assert_eq!(read(probe), 3);
@@ -276,7 +286,7 @@ fn loom_type_table_growth_races_lookups() {
         // The 8th entry fills the first generation (16 entries) to half; the
         // 9th grows it.
         let inserter = {
-            let (table, counts) = (Arc::clone(&table), Arc::clone(&counts));
+            let (table, counts) = (Arc::clone(table), Arc::clone(counts));
             let (builder, id) = new[0];
             thread::spawn(move || {
                 let value = Value::leak(builder, &counts);
@@ -284,7 +294,7 @@ fn loom_type_table_growth_races_lookups() {
             })
         };
         let (builder, id) = new[1];
-        assert!(table.insert(id, Value::leak(builder, &counts)).is_ok());
+        assert!(table.insert(id, Value::leak(builder, counts)).is_ok());
         reader.join().unwrap();
         inserter.join().unwrap();
         for (builder, id) in new {
@@ -292,13 +302,7 @@ fn loom_type_table_growth_races_lookups() {
             assert_eq!(read(value), builder);
             values.push(value);
         }
-        drop(table);
-        for value in values {
-            // SAFETY: the table and the threads are gone; each value is
-            // freed once.
-            unsafe { Value::free(value) };
-        }
-        counts.assert_all_dropped();
+        values
     });
 }
 

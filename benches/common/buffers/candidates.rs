@@ -24,7 +24,7 @@ use repool::Pooled;
 use super::MAX_SHIFT;
 use crate::common::CAPACITY;
 use crate::common::candidates::{
-    ANCHOR_CRATES, SlabGuard, open_slot, parcel_is_guard, visit_anchor_crates,
+    ANCHOR_CRATES, SlabGuard, lockfree_pools, open_slot, parcel_is_guard, visit_anchor_crates,
 };
 
 /// A byte-buffer pool under test. `Sync`: the multi-threaded runs share one.
@@ -364,47 +364,23 @@ impl BufferPool for ObjectPool {
 
 // lockfree-object-pool 0.1: `LinearObjectPool` (pages of 32 slots, never
 // shrinks) and `SpinLockObjectPool` (a spin-locked `Vec<T>`, unbounded).
-pub(crate) struct LockfreeLinear(lockfree_object_pool::LinearObjectPool<Vec<u8>>);
-
-impl LockfreeLinear {
-    pub(crate) fn new() -> Self {
-        LockfreeLinear(lockfree_object_pool::LinearObjectPool::new(
-            Vec::new,
-            Vec::clear,
-        ))
-    }
+/// `BufferPool` for one of lockfree-object-pool's pools (see
+/// [`lockfree_pools!`]), whose `pull()` hands out an empty buffer.
+macro_rules! lockfree_buffers {
+    ($name:ident, $guard:ident) => {
+        impl BufferPool for $name {
+            type Buf<'a> = lockfree_object_pool::$guard<'a, Vec<u8>>;
+            parcel_is_guard!(Buf, [u8]);
+            vec_buffers!(|this, n| {
+                let mut buf = this.0.pull();
+                buf.reserve(n);
+                buf
+            });
+        }
+    };
 }
 
-impl BufferPool for LockfreeLinear {
-    type Buf<'a> = lockfree_object_pool::LinearReusable<'a, Vec<u8>>;
-    parcel_is_guard!(Buf, [u8]);
-    vec_buffers!(|this, n| {
-        let mut buf = this.0.pull();
-        buf.reserve(n);
-        buf
-    });
-}
-
-pub(crate) struct LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool<Vec<u8>>);
-
-impl LockfreeSpinLock {
-    pub(crate) fn new() -> Self {
-        LockfreeSpinLock(lockfree_object_pool::SpinLockObjectPool::new(
-            Vec::new,
-            Vec::clear,
-        ))
-    }
-}
-
-impl BufferPool for LockfreeSpinLock {
-    type Buf<'a> = lockfree_object_pool::SpinLockReusable<'a, Vec<u8>>;
-    parcel_is_guard!(Buf, [u8]);
-    vec_buffers!(|this, n| {
-        let mut buf = this.0.pull();
-        buf.reserve(n);
-        buf
-    });
-}
+lockfree_pools!(Vec<u8>, Vec::new, Vec::clear, lockfree_buffers);
 
 // opool 0.2: a crossbeam `ArrayQueue<T>` bounded at `CAPACITY`.
 pub(crate) struct BytesAllocator;

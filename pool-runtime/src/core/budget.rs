@@ -205,7 +205,7 @@ impl<T> Core<T> {
 
 #[cfg(all(test, not(repool_loom)))]
 mod tests {
-    use super::super::testing::{boxed, fill, free};
+    use super::super::testing::{boxed, filled, free};
     use super::*;
 
     #[test]
@@ -272,9 +272,7 @@ mod tests {
 
     #[test]
     fn a_lowered_capacity_is_kept_at_once() {
-        let core = Core::new(64, 2);
-        // SAFETY: slot 0 used by this thread only.
-        unsafe { fill(&core, 0, 40) };
+        let core = filled(64, 2, 0, 40);
         assert_eq!(core.counts().idle, 40);
         // SAFETY: slot 0 is this thread's.
         assert!(unsafe { core.set_capacity(5, Some(Slot::of(0))) }.is_none());
@@ -302,9 +300,7 @@ mod tests {
 
     #[test]
     fn another_threads_cache_sheds_a_lowered_capacity_at_its_next_use() {
-        let core = Core::new(64, 2);
-        // SAFETY: slot 1 used by this thread only.
-        unsafe { fill(&core, 1, 10) };
+        let core = filled(64, 2, 1, 10);
         // SAFETY: slot 0 is this thread's.
         drop(unsafe { core.set_capacity(2, Some(Slot::of(0))) });
         // SAFETY: slot 1 used by this thread only.

@@ -8,22 +8,43 @@
 use super::{Core, Slot};
 use crate::sync::{AtomicU64, Ordering, bump};
 
-/// Rare events, counted with read-modify-writes on a line of their own.
-#[derive(Default)]
-pub(super) struct SlowCounters {
+/// Declares, from one list of names, the rare events' counters
+/// ([`SlowCounters`]), the snapshot's fields of the same names ([`Counts`],
+/// which also has `idle`), and the load of the one into the other: a
+/// counter added to the list is in all three.
+macro_rules! counters {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
+        /// Rare events, counted with read-modify-writes on a line of their own.
+        #[derive(Default)]
+        pub(super) struct SlowCounters {
+            $($(#[$doc])* pub(super) $name: AtomicU64,)*
+        }
+
+        /// A snapshot of the counters, summed over every slot.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub(crate) struct Counts {
+            $(pub(crate) $name: u64,)*
+            pub(crate) idle: usize,
+        }
+
+        impl SlowCounters {
+            /// What these count so far; `idle` is left 0 for the caller.
+            fn load(&self) -> Counts {
+                Counts {
+                    $($name: self.$name.load(Ordering::Relaxed),)*
+                    idle: 0,
+                }
+            }
+        }
+    };
+}
+
+counters! {
     /// hits, misses and returns of threads without a slot (exiting threads).
-    pub(super) hits: AtomicU64,
-    pub(super) misses: AtomicU64,
-    pub(super) returned: AtomicU64,
-    pub(super) prewarmed: AtomicU64,
-    pub(super) over_capacity: AtomicU64,
-    pub(super) oversized: AtomicU64,
-    pub(super) reset_panicked: AtomicU64,
-    pub(super) user_discarded: AtomicU64,
-    pub(super) detached: AtomicU64,
-    pub(super) trimmed: AtomicU64,
+    hits, misses, returned,
+    prewarmed, over_capacity, oversized, reset_panicked, user_discarded, detached, trimmed,
     /// Destructors of objects the pool dropped that panicked.
-    pub(super) drop_panicked: AtomicU64,
+    drop_panicked,
 }
 
 /// What happened to a returned object that did not go back idle.
@@ -35,23 +56,6 @@ pub(crate) enum Event {
     UserDiscarded,
     Detached,
     DropPanicked,
-}
-
-/// A snapshot of the counters, summed over every slot.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
-    pub(crate) hits: u64,
-    pub(crate) misses: u64,
-    pub(crate) returned: u64,
-    pub(crate) prewarmed: u64,
-    pub(crate) over_capacity: u64,
-    pub(crate) oversized: u64,
-    pub(crate) reset_panicked: u64,
-    pub(crate) user_discarded: u64,
-    pub(crate) detached: u64,
-    pub(crate) trimmed: u64,
-    pub(crate) drop_panicked: u64,
-    pub(crate) idle: usize,
 }
 
 impl<T> Core<T> {
@@ -88,22 +92,9 @@ impl<T> Core<T> {
 
     /// The counters summed over every slot, and the idle objects now.
     pub(crate) fn counts(&self) -> Counts {
-        let slow = &self.slow;
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let mut counts = Counts {
-            hits: get(&slow.hits),
-            misses: get(&slow.misses),
-            returned: get(&slow.returned),
-            prewarmed: get(&slow.prewarmed),
-            over_capacity: get(&slow.over_capacity),
-            oversized: get(&slow.oversized),
-            reset_panicked: get(&slow.reset_panicked),
-            user_discarded: get(&slow.user_discarded),
-            detached: get(&slow.detached),
-            trimmed: get(&slow.trimmed),
-            drop_panicked: get(&slow.drop_panicked),
-            idle: self.budget.shared_len.load(Ordering::Relaxed),
-        };
+        let mut counts = self.slow.load();
+        counts.idle = self.budget.shared_len.load(Ordering::Relaxed);
         self.for_each_cache(|cache| {
             counts.hits += get(&cache.hits);
             counts.misses += get(&cache.misses);

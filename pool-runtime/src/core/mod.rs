@@ -191,17 +191,16 @@ mod testing {
         *unsafe { Box::from_raw(p.as_ptr()) }
     }
 
-    /// Returns `n` new objects, `0..n`, on `slot`, each of which the pool
-    /// must keep.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Core::push`]: the calling thread owns `slot`.
-    pub(super) unsafe fn fill(core: &super::Core<u32>, slot: usize, n: u32) {
+    /// A new core of `capacity` and `stashes` holding `n` new objects,
+    /// `0..n`, returned on `slot`, each of which it must keep.
+    pub(super) fn filled(capacity: usize, stashes: usize, slot: usize, n: u32) -> super::Core<u32> {
+        let core = super::Core::new(capacity, stashes);
         for i in 0..n {
-            // SAFETY: forwarded from the caller.
+            // SAFETY: the core was made here and nothing else has it yet, so
+            // this thread is the only one that can use `slot`.
             unsafe { core.push(super::Slot::of(slot), boxed(i)).unwrap() };
         }
+        core
     }
 }
 

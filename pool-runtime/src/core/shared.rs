@@ -344,14 +344,12 @@ impl<T> Core<T> {
 
 #[cfg(all(test, not(repool_loom)))]
 mod tests {
-    use super::super::testing::{boxed, fill, free};
+    use super::super::testing::{boxed, filled, free};
     use super::*;
 
     #[test]
     fn other_slots_reach_overflowed_objects() {
-        let core = Core::new(64, 1);
-        // SAFETY: slot 0 used by this thread only.
-        unsafe { fill(&core, 0, 40) };
+        let core = filled(64, 1, 0, 40);
         // Slot 0 keeps at most `cache_cap`; the rest went to the stash.
         assert_eq!(core.shape().cache_cap, 16);
         let mut taken = Vec::new();

@@ -239,14 +239,12 @@ impl<T> Core<T> {
 
 #[cfg(all(test, not(repool_loom)))]
 mod tests {
-    use super::super::testing::{boxed, fill, free};
+    use super::super::testing::{boxed, filled, free};
     use super::*;
 
     #[test]
     fn trim_drops_only_what_survived_a_previous_trim() {
-        let core = Core::new(64, 2);
-        // SAFETY: slot 0 used by this thread only.
-        unsafe { fill(&core, 0, 4) };
+        let core = filled(64, 2, 0, 4);
         // SAFETY: slot 0 is this thread's.
         drop(unsafe { core.trim(Some(Slot::of(0))) });
         assert_eq!(core.counts().idle, 4, "objects survive one trim");

@@ -7,19 +7,17 @@ use super::*;
 /// thread takes from that stash.
 #[test]
 fn loom_budget_exhausted_flushes_cache() {
-    model(|| {
+    race(8, 1, 6, &[1, 2], |h| {
         // Capacity 8: caches of 2, batches of 1. Six stocked objects leave
         // two free units.
-        let h = Harness::new(8, 1);
-        h.stock(6);
-        let returner = spawn(&h, |h| {
+        let returner = spawn(h, |h| {
             let a = h.build();
             let b = h.build();
             h.release(1, a);
             h.release(1, b);
         });
-        let other = spawn(&h, |h| h.return_two(2));
-        join_and_check(h, [returner, other], &[1, 2]);
+        let other = spawn(h, |h| h.return_two(2));
+        [returner, other]
     });
 }
 
@@ -27,10 +25,8 @@ fn loom_budget_exhausted_flushes_cache() {
 /// bound holds at every step and the budget is whole at the end.
 #[test]
 fn loom_capacity_bound() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        let workers = spawn_each(&h, &[1, 2], Harness::return_two);
-        join_and_check(h, workers, &[1, 2]);
+    race(2, 1, 0, &[1, 2], |h| {
+        spawn_each(h, &[1, 2], Harness::return_two)
     });
 }
 
@@ -38,16 +34,10 @@ fn loom_capacity_bound() {
 /// both compete for the same units.
 #[test]
 fn loom_stock_races_returns() {
-    model(|| {
-        let h = Harness::new(2, 2);
-        let warmer = spawn(&h, |h| h.stock(2));
-        let user = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
-        });
-        join_and_check(h, [warmer, user], &[1]);
+    race(2, 2, 0, &[1], |h| {
+        let warmer = spawn(h, |h| h.stock(2));
+        let user = spawn(h, |h| h.hold_two(1));
+        [warmer, user]
     });
 }
 
@@ -56,11 +46,9 @@ fn loom_stock_races_returns() {
 /// no more than the new capacity is idle and the budget is whole for it.
 #[test]
 fn loom_set_capacity_races_acquire_release() {
-    model(|| {
-        let h = Harness::new(4, 1);
-        h.stock(2);
-        let user = spawn(&h, |h| h.round_trip(1));
-        let shrinker = spawn(&h, |h| h.set_capacity(1, Some(2)));
-        join_and_check(h, [user, shrinker], &[1, 2]);
+    race(4, 1, 2, &[1, 2], |h| {
+        let user = spawn(h, |h| h.round_trip(1));
+        let shrinker = spawn(h, |h| h.set_capacity(1, Some(2)));
+        [user, shrinker]
     });
 }

@@ -21,10 +21,11 @@
 //! only switches at its own operations, none of which happen while the
 //! oracle is locked, so the `std` mutex never blocks.
 //!
-//! The harness is here; the models are grouped by the part of the core
-//! they race: `transfers.rs` (caches and the shared layer), `budget.rs`
-//! (the bound), `trim.rs` (epochs and a thread's exit), and
-//! `detectors.rs`, which checks that the checks can fail.
+//! The harness is here, with the frame most models share ([`race`]); the
+//! models are grouped by the part of the core they race: `transfers.rs`
+//! (caches and the shared layer), `budget.rs` (the bound), `trim.rs`
+//! (epochs and a thread's exit), and `detectors.rs`, which checks that the
+//! checks can fail.
 //!
 //! Run with `scripts/loom.sh`.
 
@@ -311,6 +312,15 @@ impl Harness {
         self.release(slot, obj);
     }
 
+    /// Acquires two objects on slot `slot`, holding both at once, then
+    /// returns them in the same order.
+    fn hold_two(&self, slot: usize) {
+        let a = self.acquire(slot);
+        let b = self.acquire(slot);
+        self.release(slot, a);
+        self.release(slot, b);
+    }
+
     /// Holds an acquired object and a new one, then returns both on slot
     /// `slot`: the second return is the one that may find the cache full
     /// or the budget spent.
@@ -461,6 +471,30 @@ fn spawn_each(
         .iter()
         .map(|&slot| spawn(h, move |h| f(h, slot)))
         .collect()
+}
+
+/// The frame of most models: under [`model`], a fresh harness of
+/// `capacity` with `stashes` stashes and, unless `stocked` is 0, that many
+/// objects idle in the shared layer ([`Harness::stock`]); `threads` sets up
+/// the rest and spawns the racing threads, and [`join_and_check`] with
+/// `slots` ends the model.
+fn race<I>(
+    capacity: usize,
+    stashes: usize,
+    stocked: usize,
+    slots: &'static [usize],
+    threads: impl Fn(&Arc<Harness>) -> I + Sync + Send + 'static,
+) where
+    I: IntoIterator<Item = thread::JoinHandle<()>>,
+{
+    model(move || {
+        let h = Harness::new(capacity, stashes);
+        if stocked > 0 {
+            h.stock(stocked);
+        }
+        let threads = threads(&h);
+        join_and_check(h, threads, slots);
+    });
 }
 
 /// The end of every model: joins its threads, then checks the pool at rest

@@ -5,14 +5,11 @@ use super::*;
 /// Two threads take the same two stocked objects in turn.
 #[test]
 fn loom_acquire_release_two_threads() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(2);
-        let workers = spawn_each(&h, &[1, 2], |h, slot| {
+    race(2, 1, 2, &[1, 2], |h| {
+        spawn_each(h, &[1, 2], |h, slot| {
             h.round_trip(slot);
             h.round_trip(slot);
-        });
-        join_and_check(h, workers, &[1, 2]);
+        })
     });
 }
 
@@ -20,11 +17,8 @@ fn loom_acquire_release_two_threads() {
 /// others, and the returns overflow the bound of 2.
 #[test]
 fn loom_acquire_release_three_threads() {
-    model(|| {
-        let h = Harness::new(2, 2);
-        h.stock(1);
-        let workers = spawn_each(&h, &[0, 1, 2], Harness::round_trip);
-        join_and_check(h, workers, &[0, 1, 2]);
+    race(2, 2, 1, &[0, 1, 2], |h| {
+        spawn_each(h, &[0, 1, 2], Harness::round_trip)
     });
 }
 
@@ -33,22 +27,20 @@ fn loom_acquire_release_three_threads() {
 /// the stash and may come back to the first thread.
 #[test]
 fn loom_cross_thread_release() {
-    model(|| {
-        let h = Harness::new(3, 1);
-        h.stock(1);
+    race(3, 1, 1, &[0, 1], |h| {
         let (tx, rx) = mpsc::channel::<Handoff>();
-        let a = spawn(&h, move |h| {
+        let a = spawn(h, move |h| {
             let obj = h.acquire(0);
             tx.send(Handoff(obj)).unwrap();
             h.round_trip(0);
         });
-        let b = spawn(&h, move |h| {
+        let b = spawn(h, move |h| {
             let own = h.acquire(1);
             let Handoff(obj) = rx.recv().unwrap();
             h.release(1, obj);
             h.release(1, own);
         });
-        join_and_check(h, [a, b], &[0, 1]);
+        [a, b]
     });
 }
 
@@ -57,13 +49,12 @@ fn loom_cross_thread_release() {
 /// refills from it.
 #[test]
 fn loom_shared_layer_batches() {
-    model(|| {
+    race(16, 1, 2, &[0, 1], |h| {
         // Capacity 16 gives caches of up to 4 objects and batches of 2.
-        let h = Harness::new(16, 1);
-        // Single-threaded set-up: two objects in the stash, a full cache of
-        // four on slot 0, and one acquire served from it, so slot 0 counts
-        // as a thread that also acquires (it keeps half at an overflow).
-        h.stock(2);
+        // Single-threaded set-up: besides the two stocked objects in the
+        // stash, a full cache of four on slot 0, and one acquire served from
+        // it, so slot 0 counts as a thread that also acquires (it keeps half
+        // at an overflow).
         let objects: Vec<_> = (0..4).map(|_| h.build()).collect();
         for obj in objects {
             h.release(0, obj);
@@ -71,19 +62,16 @@ fn loom_shared_layer_batches() {
         h.round_trip(0);
         assert_eq!(h.core.counts().idle, 6);
         let extra = Handoff(h.build());
-        let filler = spawn(&h, move |h| {
+        let filler = spawn(h, move |h| {
             // Moves the whole `Handoff` in, not just its (non-`Send`) field.
             let extra = extra;
             h.release(0, extra.0);
         });
-        let taker = spawn(&h, move |h| {
+        let taker = spawn(h, move |h| {
             // Takes a batch from the stash: one handed out, one cached.
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
+            h.hold_two(1);
         });
-        join_and_check(h, [filler, taker], &[0, 1]);
+        [filler, taker]
     });
 }
 
@@ -91,14 +79,12 @@ fn loom_shared_layer_batches() {
 /// uses the shared layer directly while a thread with a slot works.
 #[test]
 fn loom_slotless_thread_races_owner() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(1);
-        let owner = spawn(&h, |h| h.return_two(1));
-        let slotless = spawn(&h, |h| {
+    race(2, 1, 1, &[1], |h| {
+        let owner = spawn(h, |h| h.return_two(1));
+        let slotless = spawn(h, |h| {
             let a = h.acquire_unowned();
             h.release_unowned(a);
         });
-        join_and_check(h, [owner, slotless], &[1]);
+        [owner, slotless]
     });
 }

@@ -5,18 +5,16 @@ use super::*;
 /// `trim` on one thread while another takes and returns objects.
 #[test]
 fn loom_trim_races_acquire_release() {
-    model(|| {
-        let h = Harness::new(4, 1);
-        h.stock(2);
-        let user = spawn(&h, |h| {
+    race(4, 1, 2, &[1, 2], |h| {
+        let user = spawn(h, |h| {
             h.round_trip(1);
             h.round_trip(1);
         });
-        let trimmer = spawn(&h, |h| {
+        let trimmer = spawn(h, |h| {
             h.trim(Some(2));
             h.trim(Some(2));
         });
-        join_and_check(h, [user, trimmer], &[1, 2]);
+        [user, trimmer]
     });
 }
 
@@ -24,15 +22,13 @@ fn loom_trim_races_acquire_release() {
 /// its cache into the stash.
 #[test]
 fn loom_clear_races_overflow() {
-    model(|| {
-        let h = Harness::new(2, 1);
-        h.stock(1);
-        let user = spawn(&h, |h| {
+    race(2, 1, 1, &[1], |h| {
+        let user = spawn(h, |h| {
             h.return_two(1);
             h.round_trip(1);
         });
-        let clearer = spawn(&h, |h| h.clear(None));
-        join_and_check(h, [user, clearer], &[1]);
+        let clearer = spawn(h, |h| h.clear(None));
+        [user, clearer]
     });
 }
 
@@ -41,27 +37,26 @@ fn loom_clear_races_overflow() {
 /// handed over through a lock as `thread.rs` does.
 #[test]
 fn loom_thread_exit_races_others() {
-    model(|| {
-        let h = Harness::new(3, 1);
+    race(3, 1, 0, &[1, 2, 3], |h| {
         let free_slot: Arc<Mutex<Option<usize>>> = Arc::new(Mutex::new(None));
         let exiting = {
             let free_slot = Arc::clone(&free_slot);
-            spawn(&h, move |h| {
+            spawn(h, move |h| {
                 h.return_two(1);
                 h.release_slot(1);
                 *free_slot.lock().unwrap() = Some(1);
             })
         };
-        let worker = spawn(&h, |h| {
+        let worker = spawn(h, |h| {
             let a = h.acquire(2);
             h.trim(Some(2));
             h.release(2, a);
         });
-        let newcomer = spawn(&h, move |h| {
+        let newcomer = spawn(h, move |h| {
             let slot = free_slot.lock().unwrap().take().unwrap_or(3);
             h.round_trip(slot);
         });
-        join_and_check(h, [exiting, worker, newcomer], &[1, 2, 3]);
+        [exiting, worker, newcomer]
     });
 }
 
@@ -72,23 +67,19 @@ fn loom_thread_exit_races_others() {
 /// moves), so a sane snapshot stays within twice the capacity.
 #[test]
 fn loom_stats_snapshot_is_close() {
-    model(|| {
+    race(3, 1, 0, &[], |h| {
         // Capacity 3: caches of one object, so a second return moves the
         // first object to the stash.
-        let h = Harness::new(3, 1);
-        let mover = spawn(&h, |h| {
-            let a = h.acquire(1);
-            let b = h.acquire(1);
-            h.release(1, a);
-            h.release(1, b);
+        let mover = spawn(h, |h| {
+            h.hold_two(1);
             // And the thread exits: `b` moves to the stash too.
             h.release_slot(1);
         });
-        let clearer = spawn(&h, |h| {
+        let clearer = spawn(h, |h| {
             h.clear(None);
             let idle = h.core.counts().idle;
             assert!(idle <= 2 * h.capacity, "stats reported {idle} idle objects");
         });
-        join_and_check(h, [mover, clearer], &[]);
+        [mover, clearer]
     });
 }
