@@ -39,7 +39,7 @@ status=0
 cargo +nightly miri test --no-fail-fast -p pool-runtime "$@" || status=1
 cargo +nightly miri test --no-fail-fast -p repool "$@" \
     --test runtime_pool --test stress --test faults_guards --test allocs \
-    --test buffers --test buffers_burst --test buffers_stress --test pool_owned || status=1
+    --test buffers --test buffers_burst --test buffers_stress --test pool_owned --test guard_traits || status=1
 # The table without its child-process rows, and without defect 4's 128
 # threads of 1,000 round trips each.
 cargo +nightly miri test --no-fail-fast -p repool "$@" --test faults -- \

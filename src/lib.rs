@@ -72,15 +72,17 @@
 // names `::repool::...`.
 extern crate self as repool;
 
+#[cfg(feature = "serde")]
+pub use pool_runtime::PoolSeed;
 pub use pool_runtime::{
     Buffer, Capacity, ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES,
     DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TypePool, trim_all,
 };
 
-/// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct:
-/// a reset that empties every field while keeping its allocations, and the
-/// type's own shared pool, so that `Type::acquire()` works wherever
-/// `repool::Pooled` is in scope.
+/// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct
+/// (or an enum with a `#[default]` variant): a reset that empties every field
+/// while keeping its allocations, and the type's own shared pool, so that
+/// `Type::acquire()` works wherever `repool::Pooled` is in scope.
 ///
 /// ```
 /// use repool::Pooled;
@@ -138,12 +140,20 @@ pub use pool_runtime::{
 /// | on a field | value | effect |
 /// |---|---|---|
 /// | `skip` | | the field is left as is: not reset, not checked; its type needs no `Reset` |
+/// | `reset = default` | | assigns `Default::default()` instead of calling the field's `Reset` impl; its type needs `Default`, not `Reset` (what the field held is dropped, allocations included) |
 /// | `reset = path` | path to a `fn(&mut FieldType)` | called instead of the field's `Reset` impl; its type needs no `Reset` |
 /// | `max_capacity = N` | `usize` expression | if the field's [`Capacity`] grew past `N`, the object is dropped instead of returned (counted in [`Stats::oversized`]) |
 ///
 /// `skip` conflicts with `reset` and with `max_capacity`. `max_capacity` works
 /// for every type that implements [`Capacity`]: the std containers, `Box` and
 /// `Option` of them, and types of your own.
+///
+/// In `reset = default`, the bare identifier `default` is the keyword; any
+/// other path is a function, so a function of your own named `default` is
+/// `reset = self::default` (or any longer path to it). `reset = default`
+/// suits small types that have `Default` and nothing worth keeping (an enum,
+/// a settings struct of numbers); a type that owns buffers is better served by
+/// a `Reset` impl that clears them and keeps their capacity.
 ///
 /// ```
 /// use repool::{Capacity, Pooled};
@@ -191,11 +201,36 @@ pub use pool_runtime::{
 ///   mention a parameter (and `T: 'static`, since pools are `'static`),
 ///   rather than `T: Reset + Send` of every parameter. A `PhantomData<fn() -> T>`
 ///   field therefore asks nothing of `T` but `'static`.
-/// - **Enums are refused.** A reset that keeps allocations can only keep those
-///   of the active variant, and switching variants would drop them, so there
-///   is no reset that is both obviously right and allocation-free. Write
-///   `Reset` by hand, which makes the choice explicit, and derive the pool
-///   with `reset = manual`:
+/// - **Enums with a `#[default]` variant** (the attribute of std's
+///   `#[derive(Default)]`, on a unit variant) reset to that variant, whichever
+///   variant is active: the old variant's fields are dropped, allocations
+///   included. That suits an enum that is a small field (`Method`,
+///   `Encoding`, `State`) and, derived `Pooled`, an enum object whose pool
+///   only saves its own allocation. The reset asks nothing of the type's
+///   parameters. Field keys in an enum's variants are errors: the reset does
+///   not look at them.
+///
+/// ```
+/// use repool::Pooled;
+///
+/// #[derive(Pooled, Default, Debug, PartialEq)]
+/// enum Method {
+///     #[default]
+///     Get,
+///     Post,
+///     Other(String),
+/// }
+///
+/// let mut method = Method::acquire();
+/// *method = Method::Other("PURGE".into());
+/// drop(method); // `Other`'s `String` is dropped
+/// assert_eq!(*Method::acquire(), Method::Get);
+/// ```
+///
+/// - **Enums without a `#[default]` variant are refused**, with an error
+///   that says to add one. A reset that keeps allocations can only keep those
+///   of the active variant, so to keep them write `Reset` by hand, which
+///   makes the choice explicit, and derive the pool with `reset = manual`:
 ///
 /// ```
 /// use repool::{Pooled, Reset};
@@ -238,9 +273,12 @@ pub use pool_runtime::{
 /// # Field types
 ///
 /// A field whose type has no `Reset` impl (`std::fs::File`, `Arc<T>`, `&T`)
-/// is an error at that field, saying what to do: `#[pooled(skip)]`,
-/// `#[pooled(reset = path)]`, or `Option<Arc<T>>` (reset to `None`, so the
-/// idle object does not keep the shared value alive).
+/// is an error at that field, naming the field's type as written (a
+/// `Box<File>`, not the `File` inside) and saying what to do:
+/// `#[pooled(skip)]`, `#[pooled(reset = path)]`, `#[pooled(reset = default)]`
+/// when the type has `Default`, `#[derive(Reset)]` for a type of your own,
+/// or `Option<Arc<T>>` (reset to `None`, so the idle object does not keep the
+/// shared value alive).
 ///
 /// Guards are returned to the pool from any thread, so a pooled type must be
 /// `Send`: a field that is not (an `Rc`, say) is an error at that field.
@@ -253,9 +291,43 @@ pub use pool_macros::Pooled;
 /// Use it for a type that lives in a [`Pool`] you own, for a field type of a
 /// pooled struct, or for a type that cannot be pooled by type (it is not
 /// `Send`, or it borrows). The field attributes of [`derive@Pooled`] apply
-/// (`skip`, `reset = path`, `max_capacity = N`), as does `crate = path`; the
-/// pool's keys (`capacity`, `new`, `reset = manual`) are errors here. Enums
-/// and unions are refused, for the reasons given on [`derive@Pooled`].
+/// (`skip`, `reset = default`, `reset = path`, `max_capacity = N`), as does
+/// `crate = path`; the pool's keys (`capacity`, `new`, `reset = manual`) are
+/// errors here. An enum with a `#[default]` variant resets to it (dropping
+/// the active variant's fields); other enums and unions are refused, for the
+/// reasons given on [`derive@Pooled`].
+///
+/// ```
+/// use repool::{Pooled, Reset};
+///
+/// // Has `Default` but no `Reset`.
+/// #[derive(Reset, Default, Clone, Copy, Debug, PartialEq)]
+/// enum Encoding {
+///     #[default]
+///     Identity,
+///     Gzip,
+/// }
+///
+/// #[derive(Default, Debug, PartialEq)]
+/// struct Limits {
+///     max_body: usize,
+/// }
+///
+/// #[derive(Pooled, Default)]
+/// struct Response {
+///     encoding: Encoding, // its derived `Reset`
+///     #[pooled(reset = default)]
+///     limits: Limits, // `Limits::default()`
+///     body: Vec<u8>,
+/// }
+///
+/// let mut response = Response::acquire();
+/// response.encoding = Encoding::Gzip;
+/// response.limits.max_body = 1 << 20;
+/// drop(response);
+/// let response = Response::acquire();
+/// assert_eq!((response.encoding, &response.limits), (Encoding::Identity, &Limits::default()));
+/// ```
 ///
 /// ```
 /// use std::rc::Rc;
@@ -295,7 +367,10 @@ pub use pool_macros::Reset;
 #[doc(hidden)]
 pub mod __private {
     pub use ::core;
-    pub use pool_runtime::__private::{LocalCache, LocalKey, StaticPool, typed_pool};
+    pub use pool_runtime::__private::{
+        FieldCheck, FieldHasDefault, FieldHasNeither, FieldResets, HasDefault, LocalCache,
+        LocalKey, Neither, ResetDefaultField, ResetField, Resets, StaticPool, typed_pool,
+    };
     pub use pool_runtime::{Capacity, Guard, Pool, Pooled, Reset};
 }
 

@@ -33,18 +33,29 @@ pub(crate) struct Input<'a> {
     /// Kept for the impls, which need to know whether the type is generic.
     pub(crate) params: Params<'a>,
     pub(crate) attrs: ContainerAttrs,
-    pub(crate) shape: Shape,
+    pub(crate) shape: Shape<'a>,
     /// For a struct, its fields in order. For an enum or a union, the fields of
-    /// every variant: only their types matter there (the `Send` checks of a
-    /// pool whose `Reset` is written by hand).
+    /// every variant: only their types (for the `Send` checks of the pool)
+    /// and their keys (errors: a derived enum reset does not look at them)
+    /// matter there.
     pub(crate) fields: Vec<Field<'a>>,
 }
 
 /// The item kind, with the span of its keyword for errors about it.
-pub(crate) enum Shape {
+pub(crate) enum Shape<'a> {
     Struct,
-    Enum(Span),
+    Enum(Span, Option<DefaultVariant<'a>>),
     Union(Span),
+}
+
+/// The variant marked `#[default]`, which a derived reset assigns.
+pub(crate) struct DefaultVariant<'a> {
+    pub(crate) ident: &'a Ident,
+    /// A unit variant is assigned by name. One with fields (which std's
+    /// `#[derive(Default)]` refuses, but other derives that read `#[default]`
+    /// accept) is built by the type's `Default`, the one thing that knows
+    /// what its fields start as.
+    pub(crate) unit: bool,
 }
 
 pub(crate) struct Field<'a> {
@@ -65,11 +76,19 @@ impl<'a> Input<'a> {
             Data::Struct(data) => (Shape::Struct, Field::all(&data.fields, &params, cx)),
             Data::Enum(data) => {
                 let mut fields = Vec::new();
+                let mut default = None;
                 for variant in &data.variants {
                     attr::variant(&variant.attrs, cx);
+                    // A second `#[default]` is std's error to report.
+                    if default.is_none() && attr::is_default_variant(&variant.attrs) {
+                        default = Some(DefaultVariant {
+                            ident: &variant.ident,
+                            unit: matches!(variant.fields, Fields::Unit),
+                        });
+                    }
                     fields.extend(Field::all(&variant.fields, &params, cx));
                 }
-                (Shape::Enum(data.enum_token.span), fields)
+                (Shape::Enum(data.enum_token.span, default), fields)
             }
             Data::Union(data) => {
                 let fields = data.fields.named.iter().enumerate();

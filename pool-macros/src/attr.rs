@@ -34,8 +34,18 @@ pub(crate) struct ContainerAttrs {
 #[derive(Default)]
 pub(crate) struct FieldAttrs {
     pub(crate) skip: Option<Span>,
-    pub(crate) reset: Option<Setting<ExprPath>>,
+    pub(crate) reset: Option<Setting<FieldReset>>,
     pub(crate) max_capacity: Option<Setting<Expr>>,
+}
+
+/// What a field's `reset = ...` names.
+pub(crate) enum FieldReset {
+    /// `reset = default`: assign `Default::default()`. The bare identifier
+    /// is the keyword; a function of that name is reached by any longer path
+    /// (`self::default`), so no function is out of reach.
+    Default(Span),
+    /// `reset = path::to::fn`, called with `&mut field`.
+    Path(ExprPath),
 }
 
 impl FieldAttrs {
@@ -49,7 +59,7 @@ impl FieldAttrs {
 }
 
 const CONTAINER_KEYS: &str = "`capacity = N`, `new = path`, `crate = path`, `reset = manual`";
-const FIELD_KEYS: &str = "`skip`, `reset = path`, `max_capacity = N`";
+const FIELD_KEYS: &str = "`skip`, `reset = default`, `reset = path`, `max_capacity = N`";
 
 /// Calls `f` with each key of every `#[pooled(...)]` in `attrs` and its
 /// span, once the checks shared by types and fields have passed (a list,
@@ -95,7 +105,8 @@ pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
                 }
                 "new" => {
                     let value = value(meta, "new = Type::fresh", cx)?;
-                    let value = value.and_then(|v| fn_path(v, "new", "new = Type::fresh", cx));
+                    let expected = "the path of a function, e.g. `new = Type::fresh`";
+                    let value = value.and_then(|v| fn_path(v, "new", expected, cx));
                     out.new = value.map(|value| Setting { key: span, value });
                 }
                 "crate" => {
@@ -106,7 +117,7 @@ pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
                 "reset" => {
                     let value = value(meta, "reset = manual", cx)?;
                     match value {
-                        Some(Expr::Path(p)) if p.qself.is_none() && p.path.is_ident("manual") => {
+                        Some(Expr::Path(p)) if is_ident(&p, "manual") => {
                             out.manual_reset = Some(span);
                         }
                         Some(other) => cx.error_spanned(
@@ -155,9 +166,18 @@ pub(crate) fn field(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
                     }
                 }
                 "reset" => {
-                    let example = "reset = path::to::fn";
-                    let value = value(meta, example, cx)?;
-                    let value = value.and_then(|v| fn_path(v, "reset", example, cx));
+                    let expected = "`default`, or the path of a `fn(&mut FieldType)`, \
+                                    e.g. `reset = path::to::fn`";
+                    let value = value(meta, "reset = default", cx)?;
+                    let value = value.and_then(|v| match v {
+                        Expr::Path(p) if is_ident(&p, "default") => {
+                            Some(FieldReset::Default(p.path.segments[0].ident.span()))
+                        }
+                        Expr::Lit(ExprLit {
+                            lit: Lit::Str(s), ..
+                        }) if s.value() == "default" => quoted_path(&s, "reset", cx),
+                        v => fn_path(v, "reset", expected, cx).map(FieldReset::Path),
+                    });
                     out.reset = value.map(|value| Setting { key: span, value });
                 }
                 "max_capacity" => {
@@ -188,9 +208,16 @@ pub(crate) fn variant(attrs: &[Attribute], cx: &mut Ctxt) {
     for attr in pooled(attrs) {
         cx.error_spanned(
             attr,
-            "`#[pooled(...)]` has no effect on an enum variant; the derives reset only structs",
+            "`#[pooled(...)]` has no effect on an enum variant: a derived reset sets the enum \
+             to its `#[default]` variant",
         );
     }
+}
+
+/// The `#[default]` of `#[derive(Default)]` (or of another derive that
+/// registers it), which marks the variant a derived reset returns to.
+pub(crate) fn is_default_variant(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| attr.path().is_ident("default"))
 }
 
 /// `#[pooled]` and `#[pooled = ...]` are errors that say which keys exist.
@@ -312,18 +339,22 @@ fn integer(expr: Expr, key: &str, cx: &mut Ctxt) -> Option<Expr> {
     None
 }
 
-/// A path to a function, for `new` and a field's `reset`.
-fn fn_path(expr: Expr, key: &str, example: &str, cx: &mut Ctxt) -> Option<ExprPath> {
+/// Whether `path` is the bare identifier `ident`, a keyword of a key's
+/// value (`manual`, `default`); `::default` or `self::default` is a path.
+fn is_ident(path: &ExprPath, ident: &str) -> bool {
+    path.attrs.is_empty() && path.qself.is_none() && path.path.is_ident(ident)
+}
+
+/// A path to a function, for `new` and a field's `reset`; `expected` says
+/// what the key takes when it is something else.
+fn fn_path(expr: Expr, key: &str, expected: &str, cx: &mut Ctxt) -> Option<ExprPath> {
     match expr {
         Expr::Path(path) if path.attrs.is_empty() => Some(path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => quoted_path(&s, key, cx),
         other => {
-            cx.error_spanned(
-                other,
-                format_args!("`{key}` takes the path of a function, e.g. `{example}`"),
-            );
+            cx.error_spanned(other, format_args!("`{key}` takes {expected}"));
             None
         }
     }

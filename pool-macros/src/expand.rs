@@ -4,10 +4,11 @@
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::DeriveInput;
 use syn::spanned::Spanned;
+use syn::{DeriveInput, Index, Member};
 
-use crate::ast::{Derive, Field, Input};
+use crate::ast::{DefaultVariant, Derive, Field, Input, Shape};
+use crate::attr::{FieldReset, Setting};
 use crate::ctxt::Ctxt;
 use crate::generics::{self, Bounds};
 use crate::valid;
@@ -23,6 +24,9 @@ pub(crate) fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
             let derives_reset = input.attrs.manual_reset.is_none();
             let reset = derives_reset.then(|| expander.reset_parts(derive));
             if let Some(parts) = &reset {
+                if parts.checks {
+                    items.extend(expander.field_checks());
+                }
                 items.extend(expander.reset_impl(parts));
             }
             if derive == Derive::Pooled {
@@ -42,6 +46,8 @@ struct ResetParts {
     resets: Vec<TokenStream>,
     oversized: Vec<TokenStream>,
     bounds: Bounds,
+    /// Whether a field goes through [`Expander::field_checks`].
+    checks: bool,
 }
 
 struct Expander<'a> {
@@ -125,25 +131,51 @@ impl<'a> Expander<'a> {
         // field's `max_capacity` at run time (one relaxed load).
         let runtime_max = derive == Derive::Pooled && !self.is_generic();
         let mut parts = ResetParts::default();
+        if let Shape::Enum(_, Some(variant)) = &self.input.shape {
+            parts
+                .resets
+                .push(self.enum_reset(variant, &mut parts.bounds));
+            return parts;
+        }
         for field in &self.input.fields {
             if field.attrs.skip.is_some() {
                 continue;
             }
             let member = &field.member;
             // Spanned at the field's type, so that a type without `Reset`
-            // (and the trait's `on_unimplemented` advice) is reported on the
-            // field rather than on the derive.
+            // (and the `on_unimplemented` advice) is reported on the field
+            // rather than on the derive.
             let span = field.ty.span();
             let ty = self.field_type(field);
             match &field.attrs.reset {
-                Some(setting) => {
-                    let path = &setting.value;
+                Some(Setting {
+                    value: FieldReset::Path(path),
+                    ..
+                }) => {
                     let arg = quote_spanned!(span=> &mut self.#member);
                     parts
                         .resets
                         .push(quote_spanned!(path.span()=> #path(#arg);));
                 }
-                None => {
+                Some(Setting {
+                    value: FieldReset::Default(keyword),
+                    ..
+                }) => {
+                    // Spanned at `default`, the private module's name too: a
+                    // type without `Default` is reported where the attribute
+                    // asks for it.
+                    let mut at_keyword = private.clone();
+                    at_keyword.set_span(*keyword);
+                    let default = quote_spanned!(*keyword=> #at_keyword::core::default::Default);
+                    parts.resets.push(quote_spanned!(*keyword=>
+                        self.#member = #default::default();
+                    ));
+                    if field.generic {
+                        parts.bounds.add(&ty, *keyword, default);
+                    }
+                }
+                None if field.generic => {
+                    // Checked per instantiation, through the `where` clause.
                     // Both calls name the type, so a type without `Reset` gets
                     // one error, not one per call with differently elided
                     // lifetimes.
@@ -155,9 +187,25 @@ impl<'a> Expander<'a> {
                     parts.oversized.push(quote_spanned!(span=>
                         <#ty as #private::Reset>::is_oversized(&self.#member)
                     ));
-                    if field.generic {
-                        parts.bounds.add(&ty, span, quote!(#private::Reset));
-                    }
+                    parts.bounds.add(&ty, span, quote!(#private::Reset));
+                }
+                None => {
+                    // Through `FieldCheck`, so that a type without `Reset`
+                    // gets the error that fits it, once: `is_oversized` then
+                    // finds a method that asks nothing.
+                    parts.checks = true;
+                    let check = quote_spanned!(span=> (&&#private::FieldCheck::<#ty>::NEW));
+                    // The member too, or the error would span from the
+                    // field's name to its type's first token.
+                    let member = respan_member(member, span);
+                    parts.resets.push(quote_spanned!(span=> {
+                        let kind = #check.__repool_reset_field(&mut self.#member);
+                        <#ty as #private::ResetDefaultField<_>>::check(kind);
+                        <#ty as #private::ResetField<_>>::check(kind);
+                    }));
+                    parts.oversized.push(quote_spanned!(span=>
+                        #check.__repool_is_oversized(&self.#member)
+                    ));
                 }
             }
             if let Some(setting) = &field.attrs.max_capacity {
@@ -184,12 +232,37 @@ impl<'a> Expander<'a> {
         parts
     }
 
+    /// An enum's reset: the `#[default]` variant, assigned whichever variant
+    /// is active (its fields, and their allocations, are dropped).
+    fn enum_reset(&self, variant: &DefaultVariant, bounds: &mut Bounds) -> TokenStream {
+        let private = &self.private;
+        let ident = variant.ident;
+        if variant.unit {
+            return quote!(*self = Self::#ident;);
+        }
+        let default = quote!(#private::core::default::Default);
+        if self.is_generic() {
+            bounds.add(&quote!(Self), ident.span(), default.clone());
+        }
+        quote_spanned!(ident.span()=> *self = <Self as #default>::default();)
+    }
+
+    /// Brings the methods of `__private::FieldCheck` into scope, for the
+    /// fields checked through it (see the runtime's `diagnostic.rs`).
+    fn field_checks(&self) -> TokenStream {
+        let private = &self.private;
+        quote! {
+            use #private::{FieldHasDefault as _, FieldHasNeither as _, FieldResets as _};
+        }
+    }
+
     fn reset_impl(&self, parts: &ResetParts) -> TokenStream {
         let private = &self.private;
         let ResetParts {
             resets,
             oversized,
             bounds,
+            ..
         } = parts;
         let is_oversized = (!oversized.is_empty()).then(|| {
             quote! {
@@ -377,5 +450,21 @@ impl<'a> Expander<'a> {
             });
         }
         out
+    }
+}
+
+/// `member` with its span replaced, for code whose error should underline
+/// one place only.
+fn respan_member(member: &Member, span: Span) -> Member {
+    match member {
+        Member::Named(ident) => {
+            let mut ident = ident.clone();
+            ident.set_span(span);
+            Member::Named(ident)
+        }
+        Member::Unnamed(index) => Member::Unnamed(Index {
+            index: index.index,
+            span,
+        }),
     }
 }

@@ -7,7 +7,7 @@ use crate::ctxt::Ctxt;
 pub(crate) fn check(input: &Input, derive: Derive, cx: &mut Ctxt) {
     check_container(input, derive, cx);
     check_shape(input, derive, cx);
-    check_fields(input, cx);
+    check_fields(input, derive, cx);
 }
 
 fn check_container(input: &Input, derive: Derive, cx: &mut Ctxt) {
@@ -48,15 +48,16 @@ fn check_shape(input: &Input, derive: Derive, cx: &mut Ctxt) {
         Derive::Reset => "",
     };
     match input.shape {
-        Shape::Struct => {}
-        Shape::Enum(span) if !manual => cx.error(
+        Shape::Struct | Shape::Enum(_, Some(_)) => {}
+        Shape::Enum(span, None) if !manual => cx.error(
             span,
             format_args!(
-                "{} does not support enums: a reset can keep only the allocations of the \
-                 variant that is active, so no derived reset can both empty the value and keep \
-                 its capacity; implement `Reset` by hand (e.g. clear the buffers of the active \
-                 variant){then_pool}",
+                "{} resets an enum to its `#[default]` variant, and `{}` has none: mark a \
+                 unit variant `#[default]` and derive `Default` (the reset then drops the \
+                 allocations of the variant that was active), or implement `Reset` by hand to \
+                 keep them (e.g. clear the buffers of the active variant){then_pool}",
                 derive.name(),
+                input.ident,
             ),
         ),
         Shape::Union(span) if !manual => cx.error(
@@ -67,7 +68,7 @@ fn check_shape(input: &Input, derive: Derive, cx: &mut Ctxt) {
                 derive.name(),
             ),
         ),
-        Shape::Enum(_) | Shape::Union(_) => {}
+        Shape::Enum(..) | Shape::Union(_) => {}
     }
     if derive == Derive::Pooled {
         for lifetime in input.generics.lifetimes() {
@@ -81,7 +82,7 @@ fn check_shape(input: &Input, derive: Derive, cx: &mut Ctxt) {
     }
 }
 
-fn check_fields(input: &Input, cx: &mut Ctxt) {
+fn check_fields(input: &Input, derive: Derive, cx: &mut Ctxt) {
     for field in &input.fields {
         let attrs = &field.attrs;
         if input.attrs.manual_reset.is_some() {
@@ -96,6 +97,23 @@ fn check_fields(input: &Input, cx: &mut Ctxt) {
                         } else {
                             ""
                         },
+                    ),
+                );
+            }
+            continue;
+        }
+        if let Shape::Enum(..) = input.shape {
+            for (key, span) in attrs.keys() {
+                cx.error(
+                    span,
+                    format_args!(
+                        "`{key}` has no effect on a field of an enum: a derived reset assigns \
+                         the `#[default]` variant, whichever variant is active; to reset \
+                         variants' fields in place, implement `Reset` by hand{}",
+                        match derive {
+                            Derive::Pooled => " and write `#[pooled(reset = manual)]`",
+                            Derive::Reset => "",
+                        }
                     ),
                 );
             }

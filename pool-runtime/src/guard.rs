@@ -72,6 +72,117 @@ use std::ptr::NonNull;
 /// assert_eq!(BODIES.stats().returned, 1); // the last clone dropped: back
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// # Comparison, hashing and collections
+///
+/// Where `T` has them, a guard has `Eq`, `Ord` and `Hash` (exactly `T`'s,
+/// so `Borrow`'s rule holds), `Borrow<T>` and `BorrowMut<T>`, `Extend<A>`
+/// for every `A` that `T` extends with, and `IntoIterator` for `&Guard` and
+/// `&mut Guard`. So a guard is a `HashMap` or `BTreeMap` key looked up by
+/// `&T` (and by `&str` or `&[u8]` for a text or byte guard), sorts in a
+/// `Vec`, and goes into `assert_eq!` on either side.
+///
+/// Equality and order exist against exactly these right-hand sides (a
+/// blanket `PartialEq<U>` would overlap guard-to-guard equality, without
+/// which there is no `Eq`, so std's own way is followed: each spelled out):
+///
+/// | `guard == x` and `guard < x`, for `x` of type | when |
+/// |---|---|
+/// | `Guard<T, Q>`, from any pool | `T: PartialEq` (`PartialOrd` for `<`) |
+/// | `T` | `T: PartialEq` (`PartialOrd` for `<`) |
+///
+/// | `guard == x` only, for `x` of type | when |
+/// |---|---|
+/// | `str`, `[U]` | `T: PartialEq<str>`, `T: PartialEq<[U]>` |
+/// | `&str`, `Cow<str>` | `T` is `String` |
+/// | `&[V]`, `&mut [V]`, `[V; N]`, `&[V; N]` | `T` is `Vec<U>` or `VecDeque<U>`, `U: PartialEq<V>` |
+/// | `Vec<V>` | `T` is `VecDeque<U>`, `U: PartialEq<V>` |
+///
+/// | `x == guard`, for `x` of type | when |
+/// |---|---|
+/// | `str`, `&str`, `String`, `Cow<B>`, `[U]`, `&[U]`, `&mut [U]`, `Vec<U>`, `VecDeque<U>` | `x`'s type: `PartialEq<T>` |
+///
+/// For any other pair, compare the objects: `*guard == other`.
+///
+/// Clippy's `mutable_key_type` flags a map keyed by `Guard<T, &Pool<T>>`:
+/// it sees the pool's atomics through the reference. The key's `Hash`,
+/// `Eq` and `Ord` read only `T`, so allow the lint there, or list
+/// `repool::Pool` under `ignore-interior-mutability` in `clippy.toml`.
+///
+/// ```
+/// use std::collections::HashMap;
+///
+/// use pool_runtime::{Pool, Pooled};
+///
+/// let mut method = String::acquire();
+/// method.push_str("GET");
+/// assert_eq!(method, "GET");
+/// assert_eq!("GET", method);
+/// assert!(method != "");
+///
+/// let mut body = Vec::<u8>::acquire();
+/// body.extend(b"ok");
+/// assert_eq!(body, b"ok");
+/// assert_eq!(body, vec![b'o', b'k']);
+/// assert_eq!(vec![b'o', b'k'], body);
+///
+/// let pool = Pool::<String>::new();
+/// let mut key = pool.acquire(); // a guard of a `Pool` value: the same traits
+/// key.push_str("id");
+/// let mut routes = HashMap::new();
+/// routes.insert(key, 7);
+/// assert_eq!(routes.get("id"), Some(&7));
+/// assert_eq!(routes.get(&String::from("id")), Some(&7));
+/// ```
+///
+/// # serde
+///
+/// With the `serde` feature, a guard of a `Serialize` type is `Serialize`,
+/// and `Guard<T>` of a `Pooled + Deserialize` type is `Deserialize`: it
+/// acquires from `T`'s pool and fills the object in place
+/// (`T::deserialize_in_place`), so parsing into a pooled object reuses its
+/// buffers. `pool.seed()`, a `PoolSeed`, does the same for a guard of a
+/// `Pool` value, as serde's `DeserializeSeed`.
+///
+/// # One guard in signatures
+///
+/// `Guard<T>` is `Guard<T, TypePool>`, so a `fn(&mut Guard<Vec<u8>>)` takes
+/// only guards of a `Pooled` type and refuses a `Pool`'s. A function that
+/// only uses the object takes `&T` or `&mut T` instead: `&guard` and `&mut
+/// guard` coerce to it through `Deref`, whichever pool the guard is from,
+/// and a plain `T` is accepted too. A function that keeps or returns the
+/// guard is generic over its pool, `P: PoolRef<T>`. Every trait a guard
+/// implements is implemented for every `P`, so both kinds behave alike
+/// (only `Deserialize` needs `TypePool`; a `Pool`'s guard has `pool.seed()`).
+///
+/// ```
+/// use pool_runtime::{Guard, Pool, PoolRef, Pooled};
+///
+/// // Uses the object: takes any guard of a `Vec<u8>`, or a `Vec<u8>`.
+/// fn frame(out: &mut Vec<u8>, payload: &[u8]) {
+///     out.push(payload.len() as u8);
+///     out.extend_from_slice(payload);
+/// }
+///
+/// // Keeps the guard: generic over where it goes back to.
+/// fn finish<P: PoolRef<Vec<u8>>>(mut out: Guard<Vec<u8>, P>) -> Guard<Vec<u8>, P> {
+///     out.push(b'\n');
+///     out
+/// }
+///
+/// static FRAMES: Pool<Vec<u8>> = Pool::new();
+///
+/// let mut a = Vec::<u8>::acquire(); // `Guard<Vec<u8>>`
+/// let mut b = FRAMES.acquire(); // `Guard<Vec<u8>, &Pool<Vec<u8>>>`
+/// let mut c = Vec::new();
+/// frame(&mut a, b"hi");
+/// frame(&mut b, b"hi");
+/// frame(&mut c, b"hi");
+/// let (a, b) = (finish(a), finish(b));
+/// assert_eq!(a, b);
+/// assert_eq!(a, [2, b'h', b'i', b'\n']);
+/// assert_eq!(c, a[..3]);
+/// ```
 pub struct Guard<T, P: PoolRef<T> = TypePool> {
     object: NonNull<T>,
     pool: P,
@@ -93,7 +204,9 @@ pub(crate) mod sealed {
 }
 
 /// Which pool a [`Guard`] returns its object to: [`TypePool`] for a
-/// [`Pooled`](crate::Pooled) type, or `&Pool<T>`. Sealed: it cannot be
+/// [`Pooled`](crate::Pooled) type, `&Pool<T>` for a borrowed (often
+/// `static`) pool, or `Arc<Pool<T>>` for the `'static` guards of
+/// [`Pool::acquire_owned`](crate::Pool::acquire_owned). Sealed: it cannot be
 /// implemented outside this crate.
 pub trait PoolRef<T>: sealed::Sealed {
     /// Resets `object` and makes it idle in the pool.

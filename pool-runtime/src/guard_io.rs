@@ -278,10 +278,9 @@ impl<T: AsMut<str>, P: PoolRef<T>> AsMut<str> for Guard<T, P> {
 }
 
 // `Borrow`'s rule: `Eq`, `Ord` and `Hash` of the borrowed form must agree
-// with the owner's. `Guard` implements none of the three, so nothing can
-// disagree; and `T: Borrow<[u8]>` (or `Borrow<str>`) already promises that
-// `T`'s agree with the slice's, so a later impl of them that forwards to
-// `T`, as `Box<T>`'s do, keeps the rule.
+// with the owner's. `Guard`'s forward to `T` (guard_cmp.rs), as `Box<T>`'s
+// do, and `T: Borrow<[u8]>` (or `Borrow<str>`) already promises that `T`'s
+// agree with the slice's, so the rule holds.
 
 /// The object's bytes, borrowed: a `Guard<Vec<u8>>` or a guard of any
 /// `T: Borrow<[u8]>`, for APIs generic over `Borrow`.

@@ -18,23 +18,56 @@
 //! let mut line = LINES.acquire();
 //! line.push_str("hello");
 //! ```
+//!
+//! # Features
+//!
+//! Each is off by default.
+//!
+//! - `bytes`: a guard of a `bytes::BufMut` is a `BufMut`, and
+//!   `Guard::into_bytes` hands a byte guard to a `Bytes` with no copy.
+//! - `serde`: a guard of a `Serialize` type is `Serialize`; `Guard<T>` of a
+//!   `Pooled + Deserialize` type is `Deserialize`, acquiring from `T`'s pool
+//!   and filling the object in place (`T::deserialize_in_place`, which
+//!   serde writes for `Vec`, `String` and the std containers, and
+//!   `#[derive(Deserialize)]` with serde_derive's `deserialize_in_place`
+//!   feature), so a parse reuses the pooled object's buffers; and
+//!   `Pool::seed()` is the `DeserializeSeed` for a guard of a `Pool` value.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use pool_runtime::Guard;
+//!
+//! let ids: Guard<Vec<u32>> = serde_json::from_str("[1, 2]")?;
+//! assert_eq!(serde_json::to_string(&ids)?, "[1,2]");
+//! # }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 #![warn(missing_docs)]
 
 // Layers, each using only those below it:
 //
 // * front ends: `pooled` (a type's own pool) over `local` (its fast path)
 //   over `pool` (`Pool<T>`); `guard`, the handle, uses none of them, and
-//   `guard_io` forwards std's I/O traits and `bytes` to its object;
+//   `guard_io` forwards std's I/O traits and `bytes` to its object,
+//   `guard_cmp` comparison, hashing and `Borrow<T>`, `guard_iter` `Extend`
+//   and `IntoIterator`, and `guard_serde` serde (it alone reaches up, to
+//   acquire from `Pooled` and `Pool`);
 // * `recycle`: the return step that `local` and `pool` share;
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
 //   so `thread` needs nothing above it;
 // * `core`: one pool's storage, over `panic` (a caught panic may go on
 //   only while the thread still has a slot) over `thread` (slots);
-// * leaves: `slot`, `lazy`, `reset`, `stats`, `sync`.
+// * leaves: `slot`, `lazy`, `reset` (and `diagnostic`, the derive's error
+//   for a field without `Reset`), `stats`, `sync`.
 mod core;
+mod diagnostic;
 mod guard;
+mod guard_cmp;
 mod guard_io;
+mod guard_iter;
+#[cfg(feature = "serde")]
+mod guard_serde;
 mod lazy;
 mod local;
 #[cfg(all(test, repool_loom))]
@@ -53,6 +86,8 @@ mod sync;
 mod thread;
 
 pub use crate::guard::{Guard, PoolRef, TypePool};
+#[cfg(feature = "serde")]
+pub use crate::guard_serde::PoolSeed;
 pub use crate::pool::{
     ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Pool,
 };
@@ -64,6 +99,10 @@ pub use crate::stats::Stats;
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::diagnostic::{
+        FieldCheck, FieldHasDefault, FieldHasNeither, FieldResets, HasDefault, Neither,
+        ResetDefaultField, ResetField, Resets,
+    };
     pub use crate::local::{LocalBuffers, LocalCache, LocalClasses};
     pub use crate::pool::Sizes;
     pub use crate::pooled::{StaticPool, typed_pool};

@@ -54,13 +54,18 @@ use std::marker::PhantomData;
 /// s.reset();
 /// assert!(s.lines.is_empty() && s.lines.capacity() >= 16 && s.hits == 0);
 /// ```
+// A derived type's concrete fields get the messages of `diagnostic.rs`
+// instead, which name the field's type and know whether it has `Default`;
+// this one is for pools, bounds, and fields whose type names a parameter.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be reset for reuse by a pool",
     label = "`{Self}` does not implement `Reset`",
-    note = "a pooled field must be emptied between uses: mark it `#[pooled(skip)]` to leave it as is, \
-            `#[pooled(reset = path::to::fn)]` to reset it with a `fn(&mut {Self})`, \
-            or hold shared pointers as `Option<Arc<T>>` so that reset lets go of them",
-    note = "for a type of your own, `#[derive(Reset)]` or implement `repool::Reset` by hand"
+    note = "for a type of your own: `#[derive(Reset)]` (a struct, or an enum with a `#[default]` \
+            variant), or implement `repool::Reset` by hand",
+    note = "in a derived type, a field of this type can be marked `#[pooled(skip)]` (left as is), \
+            `#[pooled(reset = default)]` (assigned `Default::default()`) or \
+            `#[pooled(reset = path::to::fn)]` (reset by a `fn(&mut {Self})`); hold a shared \
+            pointer as `Option<Arc<T>>`, which reset sets to `None`"
 )]
 pub trait Reset {
     /// Empties `self`, keeping any allocation worth reusing.
