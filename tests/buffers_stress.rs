@@ -286,6 +286,10 @@ fn mixed_sizes_on_eight_threads_account_for_every_buffer_per_class() {
     let s = Tracked::pool().stats();
     assert_eq!(s.built, total_built);
     assert!(s.reused > 0);
+    assert_eq!(
+        s.in_use, 0,
+        "no guard is alive, whatever class each went back to"
+    );
     assert!(s.idle_bytes <= Tracked::pool().max_idle_bytes());
     assert!(HELD.iter().all(|h| !h.load(Relaxed)), "every guard let go");
 

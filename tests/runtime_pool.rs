@@ -201,3 +201,33 @@ fn a_remembered_cache_is_forgotten_before_its_slot_is_reused() {
         "threads reuse each other's objects: {s:?}"
     );
 }
+
+#[test]
+fn in_use_counts_the_guards_alive() {
+    #[derive(Pooled, Default)]
+    struct Held {
+        bytes: Vec<u8>,
+    }
+    let held: Vec<_> = (0..5).map(|_| Held::acquire()).collect();
+    assert_eq!(Held::pool().stats().in_use, 5);
+    let mut held = held.into_iter();
+    let _mine: Held = Guard::detach(held.next().unwrap());
+    Guard::discard(held.next().unwrap());
+    drop(held.next());
+    let s = Held::pool().stats();
+    assert_eq!(s.in_use, 2, "{s:?}");
+    drop(held);
+    assert_eq!(Held::pool().stats().in_use, 0);
+
+    // A buffer that grows leaves its class for another: the pool's total
+    // still counts it once.
+    let pool = repool::Pool::<Vec<u8>>::buffers();
+    let mut grows = pool.acquire_with_capacity(100);
+    let stays = pool.acquire_with_capacity(100);
+    assert_eq!(pool.stats().in_use, 2);
+    grows.reserve(10_000);
+    drop(grows);
+    assert_eq!(pool.stats().in_use, 1);
+    drop(stays);
+    assert_eq!(pool.stats().in_use, 0);
+}

@@ -461,6 +461,7 @@ fn stress<T: Tracked, F: Flavour<T>>() {
         "every object the pool dropped is counted once ({stats:?})"
     );
     assert_eq!(stats.oversized + stats.reset_panicked, 0);
+    assert_eq!(stats.in_use, 0, "no guard is alive ({stats:?})");
 
     drop(detached);
     assert_eq!(

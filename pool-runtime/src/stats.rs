@@ -3,8 +3,8 @@
 /// What a pool has done, from [`Pool::stats`](crate::Pool::stats).
 ///
 /// Every object a pool built ends up in exactly one place, so at any moment
-/// `built == idle + (in use) + discarded + detached + trimmed`, where the
-/// objects in use are `acquired - returned - discarded - detached`.
+/// `built == idle + in_use + discarded + detached + trimmed`, where
+/// `in_use == acquired - returned - discarded - detached`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Stats {
@@ -47,11 +47,21 @@ pub struct Stats {
     /// It never exceeds [`Pool::max_idle_bytes`](crate::Pool::max_idle_bytes).
     /// 0 for any other pool.
     pub idle_bytes: usize,
+    /// Objects out of the pool now, in guards: `acquired - returned -
+    /// discarded - detached`. Exact when no thread is using the pool. While
+    /// threads run, each counts in its own cache line and `stats` sums them
+    /// one after another, so it can be off by the operations that ran
+    /// during the sum (never below 0). In a buffer pool's
+    /// [`ClassStats`](crate::ClassStats), a buffer that grew is counted out
+    /// of one class and back into another, so only the pool's total is
+    /// exact.
+    pub in_use: u64,
 }
 
 impl Stats {
     /// What happened between `earlier` and `self`: every counter's
-    /// difference, and `idle` as it is now.
+    /// difference, and the levels `idle`, `idle_bytes` and `in_use` as they
+    /// are now.
     ///
     /// ```
     /// let pool = pool_runtime::Pool::<String>::new();
@@ -77,6 +87,7 @@ impl Stats {
             drop_panicked: self.drop_panicked.saturating_sub(earlier.drop_panicked),
             idle: self.idle,
             idle_bytes: self.idle_bytes,
+            in_use: self.in_use,
         }
     }
 
@@ -116,5 +127,13 @@ impl Stats {
         self.drop_panicked += other.drop_panicked;
         self.idle += other.idle;
         self.idle_bytes += other.idle_bytes;
+        self.in_use = self.out_now();
+    }
+
+    /// `in_use` from the counters; 0 where a snapshot taken while threads
+    /// ran saw a return before its acquire.
+    pub(crate) fn out_now(&self) -> u64 {
+        self.acquired
+            .saturating_sub(self.returned + self.discarded + self.detached)
     }
 }

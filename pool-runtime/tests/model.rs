@@ -263,6 +263,7 @@ fn run(capacity: usize, ops: &[Op]) -> Result<(), TestCaseError> {
         };
         let mut expected = model.stats;
         expected.idle = model.idle.len();
+        expected.in_use = held.len() as u64;
         prop_assert_eq!(pool.stats(), expected, "step {}: {:?}", step, op);
         let dropped = dropped_since_last_look();
         prop_assert_eq!(

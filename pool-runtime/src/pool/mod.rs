@@ -313,7 +313,7 @@ impl<T> Pool<T> {
 /// What `Pool::stats` reports for one core's counts.
 pub(crate) fn stats_of(c: Counts) -> Stats {
     {
-        Stats {
+        let mut stats = Stats {
             acquired: c.hits + c.misses,
             reused: c.hits,
             built: c.misses + c.prewarmed,
@@ -328,7 +328,10 @@ pub(crate) fn stats_of(c: Counts) -> Stats {
             drop_panicked: c.drop_panicked,
             idle: c.idle,
             idle_bytes: 0,
-        }
+            in_use: 0,
+        };
+        stats.in_use = stats.out_now();
+        stats
     }
 }
 
