@@ -10,6 +10,10 @@
 //! pool only: the live heap (from a counting global allocator) and the
 //! resident set (from `/proc/self/statm`).
 //!
+//! The bounded variant also runs `repool::trim_every`, so after the load
+//! stops its idle messages drain away within two trims, while the unbounded
+//! pool keeps its largest burst.
+//!
 //! ```text
 //! cargo run --release --example pipeline -- --seconds 5
 //! ```
@@ -36,6 +40,8 @@ const STALL: Duration = Duration::from_millis(300);
 const STALL_AT: Duration = Duration::from_millis(500);
 const CAPACITY: usize = 256;
 const PAYLOAD: usize = 1024;
+/// How often the bounded variant's `trim_every` trims every pool.
+const TRIM_PERIOD: Duration = Duration::from_millis(250);
 
 /// One market-data message: its buffers are what pooling saves.
 #[derive(Pooled)]
@@ -121,6 +127,8 @@ trait Variant {
     fn put(msg: Self::Msg);
     fn idle() -> usize;
     fn built() -> u64;
+    /// Starts trimming, for the variants that can.
+    fn trim() -> Option<repool::Trimmer>;
 }
 
 struct Bounded;
@@ -140,6 +148,9 @@ impl Variant for Bounded {
     fn built() -> u64 {
         Tick::pool().stats().built
     }
+    fn trim() -> Option<repool::Trimmer> {
+        Some(repool::trim_every(TRIM_PERIOD))
+    }
 }
 
 struct Unbounded;
@@ -158,6 +169,9 @@ impl Variant for Unbounded {
     }
     fn built() -> u64 {
         UNBOUNDED.built.load(Ordering::Relaxed)
+    }
+    fn trim() -> Option<repool::Trimmer> {
+        None
     }
 }
 
@@ -179,6 +193,9 @@ struct Sample {
 struct Finished {
     produced: u64,
     consumed: u64,
+    /// Idle messages once the load stopped and the threads exited, then
+    /// after two more trims (or as long, for a variant that does not trim).
+    idle_when_quiet: [usize; 2],
 }
 
 /// Runs one variant for `seconds`, calling `on_sample` once a second.
@@ -188,6 +205,7 @@ fn run_variant<V: Variant>(seconds: u64, mut on_sample: impl FnMut(Sample)) -> F
     let produced = AtomicU64::new(0);
     let consumed = AtomicU64::new(0);
     let page = page_size();
+    let trimmer = V::trim();
     thread::scope(|s| {
         for p in 0..PRODUCERS {
             let (tx, rx) = mpsc::channel::<V::Msg>();
@@ -236,9 +254,22 @@ fn run_variant<V: Variant>(seconds: u64, mut on_sample: impl FnMut(Sample)) -> F
             });
         }
     });
+    // The load stopped and its threads exited, handing their caches to
+    // the shared layer: two trims later, nothing it left idle remains.
+    let stopped = V::idle();
+    match &trimmer {
+        Some(trimmer) => {
+            let rounds = trimmer.rounds();
+            while trimmer.rounds() < rounds + 2 {
+                thread::sleep(Duration::from_millis(5));
+            }
+        }
+        None => thread::sleep(TRIM_PERIOD * 2),
+    }
     Finished {
         produced: produced.into_inner(),
         consumed: consumed.into_inner(),
+        idle_when_quiet: [stopped, V::idle()],
     }
 }
 
@@ -283,7 +314,10 @@ fn child(spec: &str) {
         "unbounded" => run_variant::<Unbounded>(seconds, print),
         other => panic!("unknown variant {other}"),
     };
-    println!("@done {} {}", done.produced, done.consumed);
+    println!(
+        "@done {} {} {} {}",
+        done.produced, done.consumed, done.idle_when_quiet[0], done.idle_when_quiet[1]
+    );
 }
 
 #[derive(Debug, Default)]
@@ -291,6 +325,7 @@ struct ChildReport {
     samples: Vec<Sample>,
     produced: u64,
     consumed: u64,
+    idle_when_quiet: [u64; 2],
 }
 
 fn parse_child(out: impl BufRead) -> ChildReport {
@@ -308,7 +343,10 @@ fn parse_child(out: impl BufRead) -> ChildReport {
                 rss_bytes: num(4),
                 built: num(5),
             }),
-            "@done" => (report.produced, report.consumed) = (num(1), num(2)),
+            "@done" => {
+                (report.produced, report.consumed) = (num(1), num(2));
+                report.idle_when_quiet = [num(3), num(4)];
+            }
             _ => {}
         }
     }
@@ -370,6 +408,14 @@ fn side_by_side(seconds: u64, launch: impl Fn() -> Command) -> [ChildReport; 2] 
     );
     println!("the unbounded one built once and then held every message of the largest burst.");
     println!(
+        "when the load stopped: bounded {} idle, {} after two trims (trim_every, {} ms); unbounded {} idle, {} as long after",
+        b.idle_when_quiet[0],
+        b.idle_when_quiet[1],
+        TRIM_PERIOD.as_millis(),
+        u.idle_when_quiet[0],
+        u.idle_when_quiet[1]
+    );
+    println!(
         "heap: bytes the program holds (counting allocator). RSS: pages the OS lent the process;\nthe allocator does not always hand freed, fragmented pages back, so RSS can stay high after frees."
     );
     reports
@@ -399,6 +445,14 @@ fn failures([bounded, unbounded]: &[ChildReport; 2], seconds: u64) -> Vec<String
     checks.expect(
         unbounded.samples.iter().any(|s| s.idle > CAPACITY),
         "the unbounded pool kept a burst beyond that capacity",
+    );
+    checks.expect(
+        bounded.idle_when_quiet[0] > 0 && bounded.idle_when_quiet[1] == 0,
+        "trim_every drained the bounded pool within two trims once the load stopped",
+    );
+    checks.expect(
+        unbounded.idle_when_quiet[1] == unbounded.idle_when_quiet[0],
+        "the unbounded pool kept what it held",
     );
     checks.failures()
 }

@@ -76,7 +76,8 @@ extern crate self as repool;
 pub use pool_runtime::PoolSeed;
 pub use pool_runtime::{
     Buffer, Capacity, ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES,
-    DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TypePool, trim_all,
+    DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TRIMMER_THREAD_NAME,
+    Trimmer, TypePool, trim_all, trim_every,
 };
 
 /// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct

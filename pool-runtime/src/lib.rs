@@ -52,6 +52,7 @@
 //   `guard_cmp` comparison, hashing and `Borrow<T>`, `guard_iter` `Extend`
 //   and `IntoIterator`, and `guard_serde` serde (it alone reaches up, to
 //   acquire from `Pooled` and `Pool`);
+// * `trimmer`: `trim_every`'s thread, over `registry`'s `trim_all`;
 // * `recycle`: the return step that `local` and `pool` share;
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
@@ -84,6 +85,7 @@ mod slot;
 mod stats;
 mod sync;
 mod thread;
+mod trimmer;
 
 pub use crate::guard::{Guard, PoolRef, TypePool};
 #[cfg(feature = "serde")]
@@ -95,6 +97,7 @@ pub use crate::pooled::Pooled;
 pub use crate::registry::trim_all;
 pub use crate::reset::{Buffer, Capacity, Reset};
 pub use crate::stats::Stats;
+pub use crate::trimmer::{TRIMMER_THREAD_NAME, Trimmer, trim_every};
 
 /// Not public API: what `#[derive(Pooled)]` expands to.
 #[doc(hidden)]
