@@ -6,6 +6,40 @@
 //! object and puts it back. The borrow checker refuses every use of an object
 //! after it went back.
 //!
+//! ```
+//! use repool::Pooled;
+//! use std::{collections::HashMap, sync::Arc};
+//!
+//! #[derive(Default, Pooled)]
+//! #[pooled(capacity = 256)]
+//! struct Request {
+//!     #[pooled(max_capacity = 65536)] // a huge body is dropped, not kept
+//!     body: Vec<u8>,
+//!     headers: HashMap<String, String>,
+//!     user: Option<Arc<String>>,
+//!     id: u64,
+//! }
+//!
+//! let mut req = Request::acquire(); // from the pool, or built with Default
+//! req.body.extend_from_slice(b"{\"id\":7}");
+//! req.id = 7;
+//! drop(req); // cleared (capacity kept), `user` released, back in the pool
+//! ```
+//!
+//! # The API at a glance
+//!
+//! | to | use |
+//! |---|---|
+//! | make a type poolable | [`#[derive(Pooled)]`](derive@Pooled), configured by [its attributes](derive@Pooled#attributes); [`#[derive(Reset)]`](derive@Reset) for a reset alone |
+//! | take an object, give it back | [`Pooled::acquire`] returns a [`Guard`]; dropping it returns the object; [`Pooled::try_acquire`] never builds |
+//! | a pool that is not a type's own | [`Pool`]: `static P: Pool<T> = Pool::new();`, [`Pool::from_closure`] at run time, [`Pool::acquire_owned`] for `'static` guards |
+//! | buffers by size | [`Pooled::acquire_with_capacity`] on `Vec<T>`, `String`, ...; [`Pool::buffers`], [`Pool::class_stats`] |
+//! | bound memory | `capacity` ([`Pool::set_capacity`]), `max_capacity` ([`Pool::set_max_capacity`]), [`Pool::set_max_idle_bytes`] |
+//! | drain idle memory | [`Pool::trim`], [`trim_all`], [`trim_every`] |
+//! | see what a pool did | [`Pool::stats`] returns [`Stats`] |
+//! | reset a field type of your own | implement [`Reset`] (and [`Capacity`] for `max_capacity`) |
+//! | learn the ideas | the [`guide`]: coming from Go's `sync.Pool`, choosing capacity, buffers, services |
+//!
 //! # Buffers
 //!
 //! `Vec<T>`, `String`, `VecDeque<T>` and `BinaryHeap<T>` have pools of
@@ -60,13 +94,21 @@
 //!
 //! # Features
 //!
-//! - `bytes` (off by default): a guard of a `bytes::BufMut` (a
+//! Each is off by default.
+//!
+//! - `bytes`: a guard of a `bytes::BufMut` (a
 //!   `Guard<Vec<u8>>`) is a `BufMut` itself, so tokio's
 //!   `AsyncReadExt::read_buf(&mut guard)` reads straight into a pooled
 //!   buffer; and `Guard::into_bytes(guard)` (or `Bytes::from(guard)`)
 //!   spells the zero-copy hand-off above.
+//! - `serde`: a guard of a `Serialize` type is `Serialize`; `Guard<T>` is
+//!   `Deserialize`, acquiring from `T`'s pool and filling the object in
+//!   place, so a parse reuses the pooled object's buffers; `Pool::seed`
+//!   does the same for a `Pool` value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
+
+pub mod guide;
 
 // Lets the facade's own tests and doc tests use the derives, whose output
 // names `::repool::...`.
