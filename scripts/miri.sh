@@ -7,7 +7,9 @@
 # rows of the fault table (tests/faults.rs) that run in this process, the
 # allocation counts (tests/allocs.rs), and, with the `bytes` feature, the
 # guards' I/O traits and zero-copy `Bytes` (tests/guard_io.rs,
-# tests/guard_bytes.rs: a buffer freed by the last clone on another thread).
+# tests/guard_bytes.rs: a buffer freed by the last clone on another thread),
+# and `pools()` listing while other threads make and drop pools
+# (tests/pools_list.rs).
 # Tests shrink their loops under `cfg(miri)`.
 #
 # The facade's other tests are not run: trybuild, the examples and
@@ -39,7 +41,8 @@ status=0
 cargo +nightly miri test --no-fail-fast -p pool-runtime "$@" || status=1
 cargo +nightly miri test --no-fail-fast -p repool "$@" \
     --test runtime_pool --test stress --test faults_guards --test allocs \
-    --test buffers --test buffers_burst --test buffers_stress --test pool_owned --test guard_traits || status=1
+    --test buffers --test buffers_burst --test buffers_stress --test pool_owned --test guard_traits \
+    --test pools_list || status=1
 # The table without its child-process rows, and without defect 4's 128
 # threads of 1,000 round trips each.
 cargo +nightly miri test --no-fail-fast -p repool "$@" --test faults -- \

@@ -121,6 +121,7 @@ pub use pool_runtime::{
     DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TRIMMER_THREAD_NAME,
     Trimmer, TypePool, trim_all, trim_every,
 };
+pub use pool_runtime::{PoolInfo, pools};
 
 /// Derives [`Reset`](trait@Reset) and [`Pooled`](trait@Pooled) for a struct
 /// (or an enum with a `#[default]` variant): a reset that empties every field
@@ -177,6 +178,7 @@ pub use pool_runtime::{
 /// |---|---|---|
 /// | `capacity = N` | `usize` expression | at most `N` idle objects are kept ([`Pool::with_capacity`]); default [`DEFAULT_CAPACITY`] |
 /// | `new = path` | path to a `fn() -> Self` | builds fresh objects, e.g. pre-sized buffers; default `Default::default` |
+/// | `name = "..."` | string | the name [`pools()`](pools) lists the pool under (and metrics label it with, [`Pool::with_name`]); default the type's name, [`std::any::type_name`] |
 /// | `crate = path` | path | where the generated code finds repool, for crates that re-export or rename it; default `::repool` |
 /// | `reset = manual` | | `Reset` is implemented by hand; derive only the pool (field keys are then errors) |
 ///

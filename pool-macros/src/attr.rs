@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenTree};
+use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprPath, ExprUnary, Lit, LitStr, Meta, Path, Token, UnOp};
@@ -25,6 +26,8 @@ pub(crate) struct Setting<T> {
 pub(crate) struct ContainerAttrs {
     pub(crate) capacity: Option<Setting<Expr>>,
     pub(crate) new: Option<Setting<ExprPath>>,
+    /// `name = "..."`: what `repool::pools()` lists the pool as.
+    pub(crate) name: Option<Setting<Expr>>,
     pub(crate) krate: Option<Setting<Path>>,
     /// `reset = manual`: `Reset` is implemented by hand, derive only the pool.
     pub(crate) manual_reset: Option<Span>,
@@ -58,7 +61,8 @@ impl FieldAttrs {
     }
 }
 
-const CONTAINER_KEYS: &str = "`capacity = N`, `new = path`, `crate = path`, `reset = manual`";
+const CONTAINER_KEYS: &str =
+    "`capacity = N`, `new = path`, `name = \"...\"`, `crate = path`, `reset = manual`";
 const FIELD_KEYS: &str = "`skip`, `reset = default`, `reset = path`, `max_capacity = N`";
 
 /// Calls `f` with each key of every `#[pooled(...)]` in `attrs` and its
@@ -108,6 +112,11 @@ pub(crate) fn container(attrs: &[Attribute], cx: &mut Ctxt) -> ContainerAttrs {
                     let expected = "the path of a function, e.g. `new = Type::fresh`";
                     let value = value.and_then(|v| fn_path(v, "new", expected, cx));
                     out.new = value.map(|value| Setting { key: span, value });
+                }
+                "name" => {
+                    let value = value(meta, "name = \"sessions\"", cx)?;
+                    let value = value.and_then(|v| name(v, cx));
+                    out.name = value.map(|value| Setting { key: span, value });
                 }
                 "crate" => {
                     let value = value(meta, "crate = ::my_facade::repool", cx)?;
@@ -185,7 +194,7 @@ pub(crate) fn field(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
                     let value = value.and_then(|v| integer(v, "max_capacity", cx));
                     out.max_capacity = value.map(|value| Setting { key: span, value });
                 }
-                "capacity" | "new" | "crate" => {
+                "capacity" | "new" | "name" | "crate" => {
                     cx.error(
                         span,
                         format_args!(
@@ -337,6 +346,25 @@ fn integer(expr: Expr, key: &str, cx: &mut Ctxt) -> Option<Expr> {
     };
     cx.error_spanned(expr, message);
     None
+}
+
+/// The pool's name: a string literal, or an expression (a `const`) left to
+/// the compiler, which wants a `&'static str` there.
+fn name(expr: Expr, cx: &mut Ctxt) -> Option<Expr> {
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(_), ..
+        }) => Some(expr),
+        Expr::Lit(ExprLit { lit, .. }) => {
+            let written = lit.to_token_stream();
+            cx.error_spanned(
+                lit,
+                format_args!("`name` takes a string: write `name = \"{written}\"`"),
+            );
+            None
+        }
+        _ => Some(expr),
+    }
 }
 
 /// Whether `path` is the bare identifier `ident`, a keyword of a key's

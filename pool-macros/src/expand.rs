@@ -346,7 +346,11 @@ impl<'a> Expander<'a> {
             let capacity = &setting.value;
             quote!(.with_capacity(#capacity))
         });
-        let pool = quote!(#private::Pool::from_fn(#make) #capacity);
+        let name = self.input.attrs.name.as_ref().map(|setting| {
+            let name = &setting.value;
+            quote!(.with_name(#name))
+        });
+        let pool = quote!(#private::Pool::from_fn(#make) #capacity #name);
         let body = if self.is_generic() {
             // A `static` cannot name the type's parameters: one pool per
             // instantiation, found by type.

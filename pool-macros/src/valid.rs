@@ -18,6 +18,7 @@ fn check_container(input: &Input, derive: Derive, cx: &mut Ctxt) {
     let pool_keys = [
         ("capacity", attrs.capacity.as_ref().map(|s| s.key)),
         ("new", attrs.new.as_ref().map(|s| s.key)),
+        ("name", attrs.name.as_ref().map(|s| s.key)),
     ];
     for (key, span) in pool_keys {
         if let Some(span) = span {

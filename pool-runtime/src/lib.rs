@@ -53,6 +53,8 @@
 //   and `IntoIterator`, and `guard_serde` serde (it alone reaches up, to
 //   acquire from `Pooled` and `Pool`);
 // * `trimmer`: `trim_every`'s thread, over `registry`'s `trim_all`;
+// * `pools`: every pool of the process, from the registry's list (it
+//   names `Pool` only for its types and docs);
 // * `recycle`: the return step that `local` and `pool` share;
 // * `registry`: every storage (for `trim_all` and thread exit) and the
 //   type table; it installs what a thread's exit does (`thread::on_exit`),
@@ -78,6 +80,7 @@ mod loom_tests;
 mod panic;
 mod pool;
 mod pooled;
+mod pools;
 mod recycle;
 mod registry;
 mod reset;
@@ -94,6 +97,7 @@ pub use crate::pool::{
     ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Pool,
 };
 pub use crate::pooled::Pooled;
+pub use crate::pools::{PoolInfo, pools};
 pub use crate::registry::trim_all;
 pub use crate::reset::{Buffer, Capacity, Reset};
 pub use crate::stats::Stats;

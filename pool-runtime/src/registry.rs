@@ -1,14 +1,16 @@
-//! Process-wide lists: every pool's storage (for [`trim_all`] and for
-//! taking back an exiting thread's caches), and the table behind the
-//! per-type pools of generic types, which cannot have a `static` of their
-//! own (`pooled::typed_pool`).
+//! Process-wide lists: every pool's storage (for [`trim_all`], for taking
+//! back an exiting thread's caches, and for `pools()`, with the name and
+//! class it is listed under), and the table behind the per-type pools of
+//! generic types, which cannot have a `static` of their own
+//! (`pooled::typed_pool`).
 
 use std::any::TypeId;
 use std::hash::{BuildHasher, Hasher};
 use std::ptr;
+use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard};
 
-use crate::core::{Core, Slot};
+use crate::core::{Core, Counts, Slot};
 use crate::panic::{Panic, rethrow};
 use crate::sync::{AtomicPtr, AtomicUsize, Mutex, Ordering, lock};
 use crate::thread;
@@ -21,6 +23,10 @@ pub(crate) trait Storage: Send + Sync {
     /// destructor is caught and handed back, after the whole storage was
     /// trimmed.
     fn trim(&self) -> Option<Panic>;
+    /// [`Core::counts`]: relaxed loads only, no user code.
+    fn counts(&self) -> Counts;
+    /// The most idle objects the storage keeps now.
+    fn capacity(&self) -> usize;
 }
 
 impl<T: Send + 'static> Storage for Core<T> {
@@ -34,31 +40,87 @@ impl<T: Send + 'static> Storage for Core<T> {
         // SAFETY: `thread::current` is the calling thread's own slot.
         unsafe { Core::trim(self, thread::current()) }
     }
+
+    fn counts(&self) -> Counts {
+        Core::counts(self)
+    }
+
+    fn capacity(&self) -> usize {
+        Core::capacity(self)
+    }
 }
 
-static STORAGES: StdMutex<Vec<Arc<dyn Storage>>> = StdMutex::new(Vec::new());
+/// What `pools()` lists a storage as: the pool's name and, for one size
+/// class of a buffer pool, which class of which pool.
+#[derive(Clone)]
+pub(crate) struct Listing {
+    pub(crate) name: &'static str,
+    /// `Some((k, shape))` for class `k`; the classes of one pool share one
+    /// `shape`, whose allocation stays put while the pool itself may move.
+    pub(crate) class: Option<(usize, Arc<ClassShape>)>,
+}
 
-fn storages() -> MutexGuard<'static, Vec<Arc<dyn Storage>>> {
+/// The settings of a buffer pool that its listing needs, copied out of the
+/// pool (which may move, so the registry cannot point at it) by every
+/// setter: see `Pool::configure`.
+pub(crate) struct ClassShape {
+    pub(crate) element_bytes: usize,
+    /// The pool's `max_bytes` (the ceiling of its top class).
+    pub(crate) max_bytes: StdAtomicUsize,
+    /// The pool's object capacity per class, its `capacity()`.
+    pub(crate) objects: StdAtomicUsize,
+    /// Held while a setter copies the settings in, so the last copy is of
+    /// the last settings.
+    pub(crate) copying: StdMutex<()>,
+}
+
+impl ClassShape {
+    pub(crate) fn new(element_bytes: usize, max_bytes: usize, objects: usize) -> Self {
+        Self {
+            element_bytes,
+            max_bytes: StdAtomicUsize::new(max_bytes),
+            objects: StdAtomicUsize::new(objects),
+            copying: StdMutex::new(()),
+        }
+    }
+}
+
+/// A storage and what it is listed as.
+#[derive(Clone)]
+pub(crate) struct Registered {
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) listing: Listing,
+}
+
+static STORAGES: StdMutex<Vec<Registered>> = StdMutex::new(Vec::new());
+
+fn storages() -> MutexGuard<'static, Vec<Registered>> {
     STORAGES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub(crate) fn register(storage: Arc<dyn Storage>) {
+pub(crate) fn register(storage: Arc<dyn Storage>, listing: Listing) {
     // Before the storage is listed, so no thread can use it and exit
     // without handing its cache back.
     thread::on_exit(release_slot);
-    storages().push(storage);
+    storages().push(Registered { storage, listing });
 }
 
 pub(crate) fn unregister(storage: *const ()) {
-    storages().retain(|s| !ptr::addr_eq(Arc::as_ptr(s), storage));
+    storages().retain(|r| !ptr::addr_eq(Arc::as_ptr(&r.storage), storage));
 }
 
-/// A copy of the list, so no lock is held while user code (destructors of
-/// dropped objects) runs.
-fn snapshot() -> Vec<Arc<dyn Storage>> {
+/// A copy of the list, in the order of registration, so no lock is held
+/// while user code runs: the destructors of idle objects, when the copy
+/// holds a storage's last `Arc`.
+pub(crate) fn listed() -> Vec<Registered> {
     storages().clone()
+}
+
+/// The storages alone, as [`listed`].
+fn snapshot() -> Vec<Arc<dyn Storage>> {
+    storages().iter().map(|r| Arc::clone(&r.storage)).collect()
 }
 
 pub(crate) fn release_slot(slot: Slot) {

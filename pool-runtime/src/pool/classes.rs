@@ -58,8 +58,18 @@ pub(crate) fn class_for(bytes: usize) -> usize {
 }
 
 /// The smallest number of bytes of class `k` (0 for class 0).
-pub(super) fn class_floor(k: usize) -> usize {
+pub(crate) fn class_floor(k: usize) -> usize {
     if k == 0 { 0 } else { (1 << MIN_SHIFT) << k }
+}
+
+/// The most bytes one idle buffer of class `k` may hold when the pool
+/// keeps none over `max_bytes`.
+pub(crate) fn ceiling(k: usize, max_bytes: usize) -> usize {
+    let end = match k + 1 {
+        next if next < CLASSES => ((1usize << MIN_SHIFT) << next) - 1,
+        _ => usize::MAX,
+    };
+    end.min(max_bytes).max(1)
 }
 
 /// Not public API: what a buffer pool knows about its `T`, as plain
@@ -143,12 +153,7 @@ impl Config {
 
     /// The most bytes one idle buffer of class `k` may hold.
     pub(super) fn ceiling(&self, k: usize) -> usize {
-        let max = self.max_bytes.load(Ordering::Relaxed);
-        let end = match k + 1 {
-            next if next < CLASSES => ((1usize << MIN_SHIFT) << next) - 1,
-            _ => usize::MAX,
-        };
-        end.min(max).max(1)
+        ceiling(k, self.max_bytes.load(Ordering::Relaxed))
     }
 
     /// How many buffers class `k` may keep: half the byte budget gives

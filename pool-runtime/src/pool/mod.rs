@@ -16,12 +16,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::core::{Core, Counts, stash_count};
 use crate::guard::{Guard, PoolRef, sealed};
 use crate::lazy::{Lost, OnceArc};
-use crate::registry::{self, Storage};
+use crate::registry::{self, Listing, Storage};
 use crate::{Reset, Stats, thread};
 
 pub(crate) use self::buffers::grow;
 use self::classes::Config;
-pub(crate) use self::classes::{CLASSES, MIN_SHIFT, class_for, class_of};
+pub(crate) use self::classes::{CLASSES, MIN_SHIFT, ceiling, class_floor, class_for, class_of};
 pub use self::classes::{DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_IDLE_BYTES, Sizes};
 pub use self::table::ClassStats;
 use self::table::ClassTable;
@@ -154,6 +154,9 @@ pub struct Pool<T> {
     /// The run-time settings: a buffer pool's classes read all of them, any
     /// other pool only `max_capacity`.
     pub(crate) config: Config,
+    /// The name [`repool::pools`](crate::pools) lists it under, if not its
+    /// type's.
+    name: Option<&'static str>,
     /// A pool owns `T`s and sends them between threads: its `Send`/`Sync`
     /// impls below depend on `T: Send`, not on the auto traits of its fields.
     _owns: PhantomData<*const T>,
@@ -241,6 +244,7 @@ impl<T> Pool<T> {
             sizes: None,
             classes: OnceArc::new(),
             config: Config::new(None, DEFAULT_CAPACITY),
+            name: None,
             _owns: PhantomData,
         }
     }
@@ -264,6 +268,43 @@ impl<T> Pool<T> {
         self.reshape = AtomicBool::new(true);
         self.config.objects = AtomicUsize::new(capacity);
         self
+    }
+
+    /// The same pool, listed by [`pools`](crate::pools) (and labelled in
+    /// metrics) as `name` instead of its type's name: for two pools of one
+    /// type, or a shorter label.
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// static REQUESTS: Pool<Vec<u8>> = Pool::buffers().with_name("requests").with_capacity(64);
+    /// assert_eq!(REQUESTS.name(), "requests");
+    /// ```
+    pub const fn with_name(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The name this pool is listed under by [`pools`](crate::pools): the
+    /// one given to [`with_name`](Pool::with_name), else its type's
+    /// ([`std::any::type_name`]).
+    ///
+    /// ```
+    /// use pool_runtime::Pool;
+    ///
+    /// assert_eq!(Pool::<String>::new().name(), "alloc::string::String");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        self.name.unwrap_or(std::any::type_name::<T>())
+    }
+
+    /// What the registry lists this pool's storage as (one class of it for
+    /// a buffer pool, see `pool/table.rs`).
+    pub(crate) fn listing(&self) -> Listing {
+        Listing {
+            name: self.name(),
+            class: None,
+        }
     }
 
     /// The most idle objects this pool keeps.
@@ -419,7 +460,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
         let core = Arc::new(Core::new(self.capacity, stash_count()));
         // Registered first, so a thread that exits right after using the
         // new storage always finds it and hands its cache back.
-        registry::register(Arc::clone(&core) as Arc<dyn Storage>);
+        registry::register(Arc::clone(&core) as Arc<dyn Storage>, self.listing());
         match self.core.publish(core) {
             Ok(core) => core,
             Err(Lost { winner, ours }) => {
@@ -464,6 +505,7 @@ impl<T> fmt::Debug for Pool<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
             .field("type", &std::any::type_name::<T>())
+            .field("name", &self.name())
             .field("capacity", &self.capacity())
             .field("stats", &self.stats())
             .finish()

@@ -13,19 +13,42 @@ use crate::core::{Core, Slot, stash_count};
 use crate::lazy::{Lost, OnceArc};
 use crate::panic::{Panic, rethrow};
 use crate::recycle::{self, Verdict, prepare};
-use crate::registry::{self, Storage};
+use crate::registry::{self, ClassShape, Listing, Storage};
 use crate::{Reset, Stats, thread};
 
 /// One core per class, each made on first use.
 pub(crate) struct ClassTable<T> {
     cores: [OnceArc<Core<T>>; CLASSES],
+    /// What every class is listed with in the registry: the settings that
+    /// `pools()` needs, and by its address which classes are one pool's.
+    shape: Arc<ClassShape>,
 }
 
 impl<T> ClassTable<T> {
-    fn new() -> Self {
+    fn new(config: &Config, element_bytes: usize) -> Self {
         Self {
             cores: std::array::from_fn(|_| OnceArc::new()),
+            shape: Arc::new(ClassShape::new(
+                element_bytes,
+                config.max_bytes.load(Ordering::Relaxed),
+                config.objects.load(Ordering::Relaxed),
+            )),
         }
+    }
+
+    /// Copies the settings the registry lists for this table. Under the
+    /// shape's lock, so of two setters the later copy reads both settings:
+    /// at rest the copy is the pool's settings.
+    fn copy_settings(&self, config: &Config) {
+        let shape = &self.shape;
+        let _copying = shape
+            .copying
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let max_bytes = config.max_bytes.load(Ordering::Relaxed);
+        shape.max_bytes.store(max_bytes, Ordering::Relaxed);
+        let objects = config.objects.load(Ordering::Relaxed);
+        shape.objects.store(objects, Ordering::Relaxed);
     }
 
     fn existing(&self) -> impl Iterator<Item = (usize, &Core<T>)> {
@@ -82,7 +105,9 @@ impl<T: Reset + Send + 'static> Pool<T> {
     #[cold]
     #[inline(never)]
     fn make_table(&self) -> &ClassTable<T> {
-        match self.classes.publish(Arc::new(ClassTable::new())) {
+        let element_bytes = self.sizes().map_or(0, |s| s.element_bytes);
+        let table = ClassTable::new(&self.config, element_bytes);
+        match self.classes.publish(Arc::new(table)) {
             Ok(table) => table,
             // Nothing was made in the loser's table yet.
             Err(Lost { winner, .. }) => winner,
@@ -104,9 +129,14 @@ impl<T: Reset + Send + 'static> Pool<T> {
         let config = &self.config;
         let version = config.version.load(Ordering::SeqCst);
         let core = Arc::new(Core::new(config.count(k), stash_count()));
+        let table = self.table();
+        let listing = Listing {
+            class: Some((k, Arc::clone(&table.shape))),
+            ..self.listing()
+        };
         // Registered before it is published, as in `Pool::init`.
-        registry::register(Arc::clone(&core) as Arc<dyn Storage>);
-        let core = match self.table().cores[k].publish(core) {
+        registry::register(Arc::clone(&core) as Arc<dyn Storage>, listing);
+        let core = match table.cores[k].publish(core) {
             Ok(core) => core,
             Err(Lost { winner, ours }) => {
                 registry::unregister(Arc::as_ptr(&ours).cast());
@@ -150,8 +180,12 @@ impl<T: Reset + Send + 'static> Pool<T> {
     }
 
     pub(crate) fn configure(&self, set: impl FnOnce(&Config)) {
+        // The table first, so that it exists before the settings change:
+        // made with the old ones, it gets the new ones copied below.
+        let table = self.table();
         set(&self.config);
         self.config.version.fetch_add(1, Ordering::SeqCst);
+        table.copy_settings(&self.config);
         rethrow(self.apply_config());
     }
 
