@@ -105,6 +105,11 @@
 //!   `Deserialize`, acquiring from `T`'s pool and filling the object in
 //!   place, so a parse reuses the pooled object's buffers; `Pool::seed`
 //!   does the same for a `Pool` value.
+//! - `metrics`: `repool::metrics::publish()` sets every
+//!   pool's counters and gauges, labelled by pool name, in the `metrics`
+//!   facade's recorder, so `metrics-exporter-prometheus` and the other
+//!   exporters show them; [`pools()`](pools) lists the same figures
+//!   without the feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
@@ -116,6 +121,8 @@ extern crate self as repool;
 
 #[cfg(feature = "serde")]
 pub use pool_runtime::PoolSeed;
+#[cfg(feature = "metrics")]
+pub use pool_runtime::metrics;
 pub use pool_runtime::{
     Buffer, Capacity, ClassStats, DEFAULT_CAPACITY, DEFAULT_MAX_BUFFER_BYTES,
     DEFAULT_MAX_IDLE_BYTES, Guard, Pool, PoolRef, Pooled, Reset, Stats, TRIMMER_THREAD_NAME,

@@ -33,6 +33,11 @@
 //!   feature), so a parse reuses the pooled object's buffers; and
 //!   `Pool::seed()` is the `DeserializeSeed` for a guard of a `Pool` value.
 //!
+//! - `metrics`: `metrics::publish()` sets every pool's counters and gauges
+//!   (`repool_acquired_total`, `repool_idle`, ..., labelled `pool`) in the
+//!   `metrics` facade's recorder, so its exporters show them; nothing is
+//!   recorded on the fast path.
+//!
 //! ```
 //! # #[cfg(feature = "serde")] {
 //! use pool_runtime::Guard;
@@ -77,6 +82,8 @@ mod local;
 mod loom_registry;
 #[cfg(all(test, repool_loom))]
 mod loom_tests;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod panic;
 mod pool;
 mod pooled;
