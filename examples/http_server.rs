@@ -3,7 +3,10 @@
 //! handler encodes its JSON into the pooled buffer with serde_json and hands
 //! that buffer to hyper with no copy: `Bytes::from_owner(guard)` takes the
 //! context's guard, which goes back to the pool when hyper has sent the body
-//! and drops it. `/stats` returns the pool's stats as JSON.
+//! and drops it. `/stats` returns the pool's stats as JSON, and `/metrics`
+//! every pool of the process in Prometheus text format, rendered from
+//! `repool::pools()` (no exporter needed; with the `metrics` feature,
+//! `repool::metrics::publish()` feeds the same names to any exporter).
 //!
 //! The default run (`--self-test`) serves on a loopback port, drives the
 //! server with concurrent keep-alive clients in the same process, checks
@@ -30,7 +33,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use repool::{Guard, Pooled, Stats};
+use repool::{Guard, Pooled, Stats, pools};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use support::Checks;
@@ -217,6 +220,13 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
                 .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
             return Ok(pooled_response(ctx));
         }
+        (&Method::GET, "/metrics") => {
+            let mut ctx = ResponseCtx::acquire();
+            render_metrics(&mut ctx.body);
+            let text = HeaderValue::from_static("text/plain; version=0.0.4");
+            ctx.headers.push((CONTENT_TYPE, text));
+            return Ok(pooled_response(ctx));
+        }
         (&Method::GET, path) => path.strip_prefix("/orders/").and_then(|id| id.parse().ok()),
         _ => None,
     };
@@ -241,6 +251,76 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
                 .map(|()| Full::new(Bytes::from(std::mem::take(&mut ctx.body))))
         }
     })
+}
+
+/// Every pool of the process in Prometheus text format: a few of the
+/// series of repool's `metrics` feature, under the same names. Pools that
+/// share a name are summed, as one label set is one series.
+fn render_metrics(out: &mut Vec<u8>) {
+    use std::io::Write;
+    let mut by_name: Vec<(&str, Stats, usize)> = Vec::new();
+    for pool in pools() {
+        match by_name.iter_mut().find(|(name, ..)| *name == pool.name) {
+            Some((_, stats, capacity)) => {
+                let (a, b) = (*stats, pool.stats);
+                stats.acquired = a.acquired + b.acquired;
+                stats.reused = a.reused + b.reused;
+                stats.built = a.built + b.built;
+                stats.returned = a.returned + b.returned;
+                stats.idle = a.idle + b.idle;
+                *capacity += pool.capacity;
+            }
+            None => by_name.push((pool.name, pool.stats, pool.capacity)),
+        }
+    }
+    type Value = fn(&Stats, usize) -> u64;
+    let families: [(&str, &str, &str, Value); 6] = [
+        (
+            "repool_acquired_total",
+            "counter",
+            "Guards handed out.",
+            |s, _| s.acquired,
+        ),
+        (
+            "repool_reused_total",
+            "counter",
+            "Acquires served by an idle object.",
+            |s, _| s.reused,
+        ),
+        ("repool_built_total", "counter", "Objects built.", |s, _| {
+            s.built
+        }),
+        (
+            "repool_returned_total",
+            "counter",
+            "Objects that went back idle.",
+            |s, _| s.returned,
+        ),
+        ("repool_idle", "gauge", "Idle objects now.", |s, _| {
+            s.idle as u64
+        }),
+        (
+            "repool_capacity",
+            "gauge",
+            "The most idle objects kept.",
+            |_, c| c as u64,
+        ),
+    ];
+    for (family, kind, help, value) in families {
+        let _ = writeln!(out, "# HELP {family} {help}\n# TYPE {family} {kind}");
+        for (name, stats, capacity) in &by_name {
+            // A label value escapes `\`, `"` and newlines.
+            let name = name
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n");
+            let _ = writeln!(
+                out,
+                "{family}{{pool=\"{name}\"}} {}",
+                value(stats, *capacity)
+            );
+        }
+    }
 }
 
 /// Responses whose body was the pooled buffer itself, not a copy.
@@ -461,12 +541,35 @@ async fn fetch_stats() -> (StatusCode, Option<StatsView>) {
     (status, serde_json::from_slice(&body).ok())
 }
 
+/// Scrapes `/metrics` from a server in pooled mode.
+async fn fetch_metrics() -> (StatusCode, String) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("the bound address");
+    let server = serve(listener, Mode::Pooled);
+    let mut client = connect(addr).await;
+    let (status, _, body) = get(&mut client, "/metrics").await;
+    server.abort();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The value of `family` for `pool` in a scrape, if it has exactly one.
+fn scraped(text: &str, family: &str, pool: &str) -> Option<u64> {
+    let series = format!("{family}{{pool=\"{pool}\"}} ");
+    let mut values = text.lines().filter_map(|l| l.strip_prefix(&series));
+    let value = values.next()?.parse().ok();
+    values.next().is_none().then_some(value?)
+}
+
 #[derive(Debug)]
 struct SelfTest {
     pooled: Pass,
     fresh: Pass,
     stats_status: StatusCode,
     stats: Option<StatsView>,
+    metrics_status: StatusCode,
+    metrics: String,
     pool_at_end: Stats,
 }
 
@@ -520,6 +623,26 @@ impl SelfTest {
             self.pool_at_end.idle <= ResponseCtx::pool().capacity(),
             "idle within capacity",
         );
+        checks.expect(
+            self.metrics_status == StatusCode::OK,
+            "/metrics answered 200",
+        );
+        let ctx = std::any::type_name::<ResponseCtx>();
+        checks.expect(
+            scraped(&self.metrics, "repool_acquired_total", ctx)
+                .is_some_and(|n| n > self.pooled.acquired),
+            "/metrics counts every acquire of the context pool",
+        );
+        checks.expect(
+            scraped(&self.metrics, "repool_capacity", ctx) == Some(256),
+            "/metrics gives the context pool's capacity",
+        );
+        checks.expect(
+            pools()
+                .iter()
+                .all(|p| scraped(&self.metrics, "repool_idle", p.name).is_some()),
+            "/metrics lists every pool of the process",
+        );
         checks.failures()
     }
 }
@@ -536,11 +659,14 @@ fn self_test(requests: usize, connections: usize) -> SelfTest {
         let pooled = run_pass(Mode::Pooled, requests, connections).await;
         let fresh = run_pass(Mode::Fresh, requests, connections).await;
         let (stats_status, stats) = fetch_stats().await;
+        let (metrics_status, metrics) = fetch_metrics().await;
         SelfTest {
             pooled,
             fresh,
             stats_status,
             stats,
+            metrics_status,
+            metrics,
             pool_at_end: ResponseCtx::pool().stats(),
         }
     });
@@ -605,6 +731,13 @@ fn self_test(requests: usize, connections: usize) -> SelfTest {
         ),
         None => println!("GET /stats -> {}: unreadable body", report.stats_status),
     }
+    let series = report.metrics.lines().filter(|l| !l.starts_with('#'));
+    println!(
+        "GET /metrics -> {}: {} series over {} pools",
+        report.metrics_status,
+        series.count(),
+        pools().len()
+    );
     report
 }
 
@@ -618,6 +751,7 @@ fn serve_forever(port: u16) {
         println!("serving on http://{addr} (loopback only); Ctrl-C to stop");
         println!("  curl http://{addr}/orders/42");
         println!("  curl http://{addr}/stats");
+        println!("  curl http://{addr}/metrics");
         serve(listener, Mode::Pooled)
             .await
             .expect("the server task never ends");

@@ -58,6 +58,7 @@
 //   and `IntoIterator`, and `guard_serde` serde (it alone reaches up, to
 //   acquire from `Pooled` and `Pool`);
 // * `trimmer`: `trim_every`'s thread, over `registry`'s `trim_all`;
+// * `metrics` (feature): `pools` published through the `metrics` crate;
 // * `pools`: every pool of the process, from the registry's list (it
 //   names `Pool` only for its types and docs);
 // * `recycle`: the return step that `local` and `pool` share;
