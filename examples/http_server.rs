@@ -274,7 +274,7 @@ fn render_metrics(out: &mut Vec<u8>) {
         }
     }
     type Value = fn(&Stats, usize) -> u64;
-    let families: [(&str, &str, &str, Value); 6] = [
+    let families: [(&str, &str, &str, Value); 7] = [
         (
             "repool_acquired_total",
             "counter",
@@ -299,6 +299,12 @@ fn render_metrics(out: &mut Vec<u8>) {
         ("repool_idle", "gauge", "Idle objects now.", |s, _| {
             s.idle as u64
         }),
+        (
+            "repool_in_use",
+            "gauge",
+            "Objects out of the pool now.",
+            |s, _| s.in_use,
+        ),
         (
             "repool_capacity",
             "gauge",

@@ -34,6 +34,7 @@
 //! | `repool_trimmed_total` | counter | idle objects dropped by trims and clears ([`Stats::trimmed`]) |
 //! | `repool_drop_panicked_total` | counter | destructors that panicked ([`Stats::drop_panicked`]) |
 //! | `repool_idle` | gauge | idle objects now ([`Stats::idle`]) |
+//! | `repool_in_use` | gauge | objects out of the pool now ([`Stats::in_use`]) |
 //! | `repool_idle_bytes` | gauge | bytes a buffer pool's idle buffers may hold ([`Stats::idle_bytes`]) |
 //! | `repool_capacity` | gauge | the most idle objects kept ([`PoolInfo::capacity`](crate::PoolInfo::capacity)) |
 //!
@@ -110,6 +111,11 @@ pub fn describe() {
     );
     describe_gauge!("repool_idle", Unit::Count, "Idle objects now.");
     describe_gauge!(
+        "repool_in_use",
+        Unit::Count,
+        "Objects out of the pool now (exact when no thread is using it)."
+    );
+    describe_gauge!(
         "repool_idle_bytes",
         Unit::Bytes,
         "Bytes of element storage a buffer pool's idle buffers may hold, \
@@ -167,6 +173,7 @@ pub fn publish() {
             counter!("repool_discarded_total", "pool" => name, "reason" => reason).absolute(value);
         }
         gauge!("repool_idle", "pool" => name).set(stats.idle as f64);
+        gauge!("repool_in_use", "pool" => name).set(stats.in_use as f64);
         gauge!("repool_idle_bytes", "pool" => name).set(stats.idle_bytes as f64);
         gauge!("repool_capacity", "pool" => name).set(capacity as f64);
     }

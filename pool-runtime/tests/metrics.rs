@@ -87,6 +87,10 @@ fn check(got: &[(CompositeKey, Option<String>, DebugValue)], info: &PoolInfo) {
         gauge(s.idle).as_ref()
     );
     assert_eq!(
+        value_of(got, "repool_in_use", pool, None),
+        gauge(s.in_use as usize).as_ref()
+    );
+    assert_eq!(
         value_of(got, "repool_idle_bytes", pool, None),
         gauge(s.idle_bytes).as_ref()
     );
