@@ -215,17 +215,33 @@ struct Wrapped {
     boxed: Box<Limited>,
     array: [Limited; 2],
     tuple: (u8, Limited),
+    mutex: std::sync::Mutex<Limited>,
+    rw_lock: std::sync::RwLock<Limited>,
+    wrapping: std::num::Wrapping<Limited>,
+    saturating: std::num::Saturating<Limited>,
+    reverse: std::cmp::Reverse<Limited>,
+    cursor: std::io::Cursor<Limited>,
 }
 
 #[test]
 fn every_wrapper_passes_a_nested_limit_on() {
     type Grow = fn(&mut Wrapped);
-    let cases: [(&str, Grow); 5] = [
+    let cases: [(&str, Grow); 11] = [
         ("Cell", |w| w.cell.get_mut().bytes.reserve(1 << 20)),
         ("RefCell", |w| w.ref_cell.get_mut().bytes.reserve(1 << 20)),
         ("Box", |w| w.boxed.bytes.reserve(1 << 20)),
         ("array", |w| w.array[1].bytes.reserve(1 << 20)),
         ("tuple", |w| w.tuple.1.bytes.reserve(1 << 20)),
+        ("Mutex", |w| {
+            w.mutex.get_mut().unwrap().bytes.reserve(1 << 20)
+        }),
+        ("RwLock", |w| {
+            w.rw_lock.get_mut().unwrap().bytes.reserve(1 << 20)
+        }),
+        ("Wrapping", |w| w.wrapping.0.bytes.reserve(1 << 20)),
+        ("Saturating", |w| w.saturating.0.bytes.reserve(1 << 20)),
+        ("Reverse", |w| w.reverse.0.bytes.reserve(1 << 20)),
+        ("Cursor", |w| w.cursor.get_mut().bytes.reserve(1 << 20)),
     ];
     for (wrapper, grow) in cases {
         let before = Wrapped::pool().stats();
@@ -244,4 +260,46 @@ fn every_wrapper_passes_a_nested_limit_on() {
     drop(Wrapped::acquire());
     let step = Wrapped::pool().stats().since(&before);
     assert_eq!((step.oversized, step.returned), (0, 1), "{step:?}");
+}
+
+/// The std types with a capacity of their own besides the containers.
+#[derive(Reset, Default)]
+struct Paths {
+    #[pooled(max_capacity = 64)]
+    path: std::path::PathBuf,
+    #[pooled(max_capacity = 64)]
+    name: std::ffi::OsString,
+    #[pooled(max_capacity = 64)]
+    label: std::borrow::Cow<'static, str>,
+    #[pooled(max_capacity = 64)]
+    cursor: std::io::Cursor<Vec<u8>>,
+}
+
+#[test]
+fn paths_cows_and_cursors_have_a_limit() {
+    assert_limit(Paths::default(), |p, n| p.path.reserve_exact(n), 64, 65);
+    assert_limit(Paths::default(), |p, n| p.name.reserve_exact(n), 64, 65);
+    assert_limit(
+        Paths::default(),
+        |p, n| p.label.to_mut().reserve_exact(n),
+        64,
+        65,
+    );
+    assert_limit(
+        Paths::default(),
+        |p, n| p.cursor.get_mut().reserve_exact(n),
+        64,
+        65,
+    );
+    // A borrowed value owns nothing to limit, however long.
+    const LONG: &str = concat!(
+        "a label longer than the limit of 64, borrowed, ",
+        "so never allocated by the pooled object"
+    );
+    assert!(LONG.len() > 64);
+    let borrowed = Paths {
+        label: std::borrow::Cow::Borrowed(LONG),
+        ..Paths::default()
+    };
+    assert!(!borrowed.is_oversized());
 }

@@ -6,12 +6,24 @@
 //! can take the object in between; the object's address proves that the
 //! second guard holds the same object as the first.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::ffi::OsString;
+use std::io::Cursor;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::num::{Saturating, Wrapping};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{
+    AtomicBool, AtomicI8, AtomicI16, AtomicI32, AtomicI64, AtomicIsize, AtomicPtr, AtomicU8,
+    AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed,
+};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
 
-use repool::{Pooled, Reset};
+use repool::{Capacity, Pooled, Reset};
 
 /// Fills a field of a fresh object, returns the object and checks the field
 /// after the round trip. `capacity` reports the field's allocation (0 where
@@ -64,6 +76,18 @@ macro_rules! field_kinds {
 fn none<T>(_: &T) -> usize {
     0
 }
+
+/// Panics while `lock` is held, which poisons it.
+fn poison<T>(lock: impl FnOnce() -> T) {
+    let panicked = panic::catch_unwind(AssertUnwindSafe(|| {
+        let _guard = lock();
+        panic!("poisoning the lock on purpose");
+    }));
+    assert!(panicked.is_err());
+}
+
+/// What an `AtomicPtr` row points at; never written through.
+static POINTEE: u8 = 1;
 
 #[derive(Reset, Default, Debug, PartialEq)]
 struct Inner {
@@ -121,6 +145,66 @@ field_kinds! {
     ref_cell: RefCell<Vec<u8>>,
         |f| f.borrow_mut().extend([1; 16]), |f| f.borrow().is_empty(), |f| f.borrow().capacity();
     phantom: (PhantomData<String>, u8), |f| f.1 = 1, |f| f.1 == 0, none;
+    linked_list: LinkedList<u8>, |f| f.extend([1, 2]), LinkedList::is_empty, none;
+    duration: Duration, |f| *f = Duration::from_millis(1500), |f| f.is_zero(), none;
+    path_buf: PathBuf,
+        |f| f.push("/var/log/app"), |f| f.as_os_str().is_empty(), PathBuf::capacity;
+    os_string: OsString, |f| f.push("name"), |f| f.is_empty(), OsString::capacity;
+    boxed_str: Box<str>, |f| *f = "boxed".into(), |f| f.is_empty(), none;
+    boxed_slice: Box<[u32]>, |f| *f = vec![1; 8].into(), |f| f.is_empty(), none;
+    cow_owned: Cow<'static, str>,
+        |f| f.to_mut().push_str("owned"), |f| f.is_empty(), Capacity::capacity;
+    cow_borrowed: Cow<'static, [u8]>,
+        |f| *f = Cow::Borrowed(b"static"), |f| f.is_empty(), Capacity::capacity;
+    cursor: Cursor<Vec<u8>>,
+        |f| { f.get_mut().extend([1; 20]); f.set_position(5) },
+        |f| f.position() == 0 && f.get_ref().is_empty(),
+        |f| f.get_ref().capacity();
+    wrapping: Wrapping<u32>, |f| f.0 = 9, |f| f.0 == 0, none;
+    saturating: Saturating<i64>, |f| f.0 = -9, |f| f.0 == 0, none;
+    reverse: Reverse<String>, |f| f.0.push('x'), |f| f.0.is_empty(), |f| f.0.capacity();
+    atomic_bool: AtomicBool, |f| *f.get_mut() = true, |f| !f.load(Relaxed), none;
+    atomic_u8: AtomicU8, |f| *f.get_mut() = 1, |f| f.load(Relaxed) == 0, none;
+    atomic_u16: AtomicU16, |f| *f.get_mut() = 1, |f| f.load(Relaxed) == 0, none;
+    atomic_u32: AtomicU32, |f| *f.get_mut() = 1, |f| f.load(Relaxed) == 0, none;
+    atomic_u64: AtomicU64, |f| *f.get_mut() = 1, |f| f.load(Relaxed) == 0, none;
+    atomic_usize: AtomicUsize, |f| *f.get_mut() = 1, |f| f.load(Relaxed) == 0, none;
+    atomic_i8: AtomicI8, |f| *f.get_mut() = -1, |f| f.load(Relaxed) == 0, none;
+    atomic_i16: AtomicI16, |f| *f.get_mut() = -1, |f| f.load(Relaxed) == 0, none;
+    atomic_i32: AtomicI32, |f| *f.get_mut() = -1, |f| f.load(Relaxed) == 0, none;
+    atomic_i64: AtomicI64, |f| *f.get_mut() = -1, |f| f.load(Relaxed) == 0, none;
+    atomic_isize: AtomicIsize, |f| *f.get_mut() = -1, |f| f.load(Relaxed) == 0, none;
+    atomic_ptr: AtomicPtr<u8>,
+        |f| *f.get_mut() = std::ptr::addr_of!(POINTEE).cast_mut(),
+        |f| f.load(Relaxed).is_null(),
+        none;
+    mutex: Mutex<Vec<u8>>,
+        |f| f.get_mut().unwrap().extend([1; 32]),
+        |f| f.lock().unwrap().is_empty(),
+        |f| f.lock().unwrap().capacity();
+    mutex_poisoned: Mutex<String>,
+        |f| {
+            f.get_mut().unwrap().push_str("half-written");
+            // Shared, as the lock of a thread that panicked would be.
+            let f = &*f;
+            poison(|| f.lock())
+        },
+        |f| !f.is_poisoned() && f.lock().is_ok_and(|s| s.is_empty()),
+        |f| f.lock().unwrap_or_else(PoisonError::into_inner).capacity();
+    rw_lock: RwLock<Vec<u8>>,
+        |f| f.get_mut().unwrap().extend([1; 32]),
+        |f| f.read().unwrap().is_empty(),
+        |f| f.read().unwrap().capacity();
+    rw_lock_poisoned: RwLock<String>,
+        |f| {
+            f.get_mut().unwrap().push_str("half-written");
+            let f = &*f;
+            poison(|| f.write())
+        },
+        |f| !f.is_poisoned() && f.read().is_ok_and(|s| s.is_empty()),
+        |f| f.read().unwrap_or_else(PoisonError::into_inner).capacity();
+    once_cell: OnceCell<String>, |f| f.set("x".into()).unwrap(), |f| f.get().is_none(), none;
+    once_lock: OnceLock<Vec<u8>>, |f| f.set(vec![1]).unwrap(), |f| f.get().is_none(), none;
 }
 
 #[test]

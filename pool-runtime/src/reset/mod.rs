@@ -2,6 +2,7 @@
 
 mod buffer;
 mod std_impls;
+mod std_sync;
 
 pub use buffer::Buffer;
 
@@ -14,23 +15,36 @@ pub use buffer::Buffer;
 ///
 /// The provided impls follow one rule: **keep memory, drop meaning**.
 ///
-/// | type | after `reset` |
-/// |---|---|
-/// | `Vec`, `String`, `VecDeque`, `HashMap`, `HashSet`, `BinaryHeap` | empty, capacity kept |
-/// | `BTreeMap`, `BTreeSet` | empty (B-trees keep no spare capacity) |
-/// | `Option<T>` | `None`: a `Box`, `Arc` or `Rc` inside is dropped |
-/// | `Box<T: Reset>` | the box is kept, its contents reset in place |
-/// | integers, floats, `bool`, `char`, `()` | their `Default` value |
-/// | arrays, tuples, `RefCell` of `Reset` types, `Cell` of `Reset + Default` ones | each element reset |
+/// | type | after `reset` | `Capacity` | feature |
+/// |---|---|---|---|
+/// | `Vec`, `String`, `VecDeque`, `HashMap`, `HashSet`, `BinaryHeap`, `PathBuf`, `OsString` | empty, capacity kept | yes | |
+/// | `BTreeMap`, `BTreeSet`, `LinkedList` | empty (they keep no spare capacity) | | |
+/// | `Box<str>`, `Box<[T]>` | empty, the allocation freed (a box has no spare capacity) | | |
+/// | `Option<T>`, `OnceCell<T>`, `OnceLock<T>` | `None` / empty: a `Box`, `Arc` or `Rc` inside is dropped | `Option` | |
+/// | `Box<T: Reset>` | the box is kept, its contents reset in place | yes | |
+/// | `Cow<B>` | an owned value reset in place; a borrowed one becomes an empty owned one | yes | |
+/// | `io::Cursor<T: Reset>` | contents reset, position 0 | yes | |
+/// | integers, floats, `bool`, `char`, `()`, `Duration` | their `Default` value (zero) | | |
+/// | `AtomicBool`, `AtomicU8`..`AtomicU64`, `AtomicI8`..`AtomicI64`, `AtomicUsize`, `AtomicIsize` | their `Default` value, through `get_mut` | | |
+/// | `AtomicPtr<T>` | null (the pointee is not freed: it is not owned) | | |
+/// | `Mutex<T: Reset>`, `RwLock<T: Reset>` | the value reset through `get_mut`, poison cleared | | |
+/// | arrays, tuples (up to 12), `RefCell<T: Reset>`, `Cell<T: Reset + Default>`, `Wrapping`, `Saturating`, `Reverse` | each element reset | | |
+/// | `PhantomData` | nothing to do | | |
 ///
-/// Every wrapper (`Box`, arrays, tuples, `Cell`, `RefCell`) also passes on
-/// [`is_oversized`](Reset::is_oversized), so a `max_capacity` set on a type
-/// still holds wherever that type is nested.
-/// | `PhantomData` | nothing to do |
+/// A `Capacity` impl is what `#[pooled(max_capacity = N)]` on a field of
+/// that type needs. Every wrapper (`Box`, `Cow`, `Cursor`, arrays, tuples,
+/// `Cell`, `RefCell`, `Mutex`, `RwLock`, `Wrapping`, `Saturating`,
+/// `Reverse`) also passes on [`is_oversized`](Reset::is_oversized), so a
+/// `max_capacity` set on a type still holds wherever that type is nested.
 ///
-/// `Arc<T>` and `Rc<T>` have no impl on purpose: a shared pointer cannot be
-/// emptied, and keeping it would keep another object graph alive for as long
-/// as the pooled object sits idle. Hold it as `Option<Arc<T>>` instead.
+/// Some types have no impl on purpose:
+///
+/// - `Arc<T>` and `Rc<T>`: a shared pointer cannot be emptied, and keeping
+///   it would keep another object graph alive for as long as the pooled
+///   object sits idle. Hold it as `Option<Arc<T>>` instead.
+/// - `Instant` and `SystemTime` have no meaningful empty value, and
+///   `IpAddr`, `SocketAddr` and the `NonZero` integers no default at all:
+///   hold them as an `Option`, or mark the field `#[pooled(skip)]`.
 ///
 /// # Example
 ///
@@ -116,9 +130,10 @@ pub trait Reset {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no capacity for `max_capacity` to limit",
     label = "`{Self}` does not implement `Capacity`",
-    note = "`max_capacity` applies to `Vec`, `String`, `VecDeque`, `HashMap`, `HashSet`, `BinaryHeap`, \
-            and `Box` or `Option` of them; implement `repool::Capacity` for a type of your own, \
-            or remove `max_capacity` from this field"
+    note = "`max_capacity` applies to growable containers (`Vec`, `String`, `VecDeque`, `HashMap`, \
+            `HashSet`, `BinaryHeap`, `PathBuf`, `OsString`, and those of the crate features), and \
+            `Box`, `Option`, `Cow` or `Cursor` of them; implement `repool::Capacity` for a type of \
+            your own, or remove `max_capacity` from this field"
 )]
 pub trait Capacity {
     /// How many elements `self` can hold without allocating.

@@ -1,9 +1,16 @@
 //! `Reset` and `Capacity` for std types.
 
+use std::borrow::{Cow, ToOwned};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::ffi::OsString;
 use std::hash::BuildHasher;
+use std::io::Cursor;
 use std::marker::PhantomData;
+use std::num::{Saturating, Wrapping};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{Capacity, Reset};
 
@@ -27,6 +34,9 @@ clear_keeps_capacity! {
     {K, V} BTreeMap<K, V>;
     {T} BTreeSet<T>;
     {T} BinaryHeap<T>;
+    {T} LinkedList<T>;
+    {} PathBuf;
+    {} OsString;
 }
 
 macro_rules! capacity_of {
@@ -47,6 +57,8 @@ capacity_of! {
     {K, V, S: BuildHasher} HashMap<K, V, S>;
     {T, S: BuildHasher} HashSet<T, S>;
     {T} BinaryHeap<T>;
+    {} PathBuf;
+    {} OsString;
 }
 
 impl<T: Capacity + ?Sized> Capacity for Box<T> {
@@ -97,7 +109,104 @@ back_to_default! {
     u8 u16 u32 u64 u128 usize
     i8 i16 i32 i64 i128 isize
     f32 f64 bool char
+    Duration
 }
+
+/// A boxed slice has no spare capacity to keep: emptied, it frees its
+/// allocation (`Box::default()` allocates nothing).
+impl<T> Reset for Box<[T]> {
+    #[inline]
+    fn reset(&mut self) {
+        *self = Box::default();
+    }
+}
+
+/// Like `Box<[T]>`: emptied, its allocation freed.
+impl Reset for Box<str> {
+    #[inline]
+    fn reset(&mut self) {
+        *self = Box::default();
+    }
+}
+
+/// An owned value is reset in place, keeping its allocation; a borrowed one
+/// becomes an empty owned value (for `String` or `Vec`, no allocation), so
+/// the idle object refers to nothing.
+impl<B> Reset for Cow<'_, B>
+where
+    B: ToOwned + ?Sized,
+    B::Owned: Reset + Default,
+{
+    #[inline]
+    fn reset(&mut self) {
+        match self {
+            Cow::Owned(owned) => owned.reset(),
+            Cow::Borrowed(_) => *self = Cow::Owned(B::Owned::default()),
+        }
+    }
+
+    #[inline]
+    fn is_oversized(&self) -> bool {
+        match self {
+            Cow::Owned(owned) => owned.is_oversized(),
+            Cow::Borrowed(_) => false,
+        }
+    }
+}
+
+impl<B> Capacity for Cow<'_, B>
+where
+    B: ToOwned + ?Sized,
+    B::Owned: Capacity,
+{
+    /// A borrowed value owns no memory: 0.
+    #[inline]
+    fn capacity(&self) -> usize {
+        match self {
+            Cow::Owned(owned) => owned.capacity(),
+            Cow::Borrowed(_) => 0,
+        }
+    }
+}
+
+/// The contents reset, and the position back to 0.
+impl<T: Reset> Reset for Cursor<T> {
+    #[inline]
+    fn reset(&mut self) {
+        self.get_mut().reset();
+        self.set_position(0);
+    }
+
+    #[inline]
+    fn is_oversized(&self) -> bool {
+        self.get_ref().is_oversized()
+    }
+}
+
+impl<T: Capacity> Capacity for Cursor<T> {
+    #[inline]
+    fn capacity(&self) -> usize {
+        self.get_ref().capacity()
+    }
+}
+
+macro_rules! newtypes {
+    ($($ty:ident)*) => {$(
+        impl<T: Reset> Reset for $ty<T> {
+            #[inline]
+            fn reset(&mut self) {
+                self.0.reset();
+            }
+
+            #[inline]
+            fn is_oversized(&self) -> bool {
+                self.0.is_oversized()
+            }
+        }
+    )*};
+}
+
+newtypes! { Wrapping Saturating Reverse }
 
 impl Reset for () {
     #[inline]
@@ -307,5 +416,49 @@ mod tests {
         assert!(Capacity::capacity(&Some(Box::new(String::with_capacity(5)))) >= 5);
         let m: HashMap<u8, u8> = HashMap::with_capacity(20);
         assert!(Capacity::capacity(&m) >= 20);
+    }
+
+    #[test]
+    fn paths_boxes_cows_cursors_and_newtypes() {
+        let mut path = PathBuf::with_capacity(64);
+        path.push("/var/log");
+        let mut os = OsString::with_capacity(32);
+        os.push("name");
+        let caps = (path.capacity(), os.capacity());
+        path.reset();
+        os.reset();
+        assert!(path.as_os_str().is_empty() && os.is_empty());
+        assert_eq!(caps, (Capacity::capacity(&path), Capacity::capacity(&os)));
+
+        let mut text: Box<str> = "boxed".into();
+        let mut slice: Box<[u8]> = vec![1; 8].into();
+        text.reset();
+        slice.reset();
+        assert!(text.is_empty() && slice.is_empty());
+
+        let mut owned: Cow<'static, str> = Cow::Owned(String::with_capacity(40));
+        owned.to_mut().push_str("owned");
+        owned.reset();
+        assert!(matches!(&owned, Cow::Owned(s) if s.is_empty() && s.capacity() >= 40));
+        let mut borrowed: Cow<'static, str> = Cow::Borrowed("static");
+        assert_eq!(Capacity::capacity(&borrowed), 0);
+        borrowed.reset();
+        assert!(matches!(&borrowed, Cow::Owned(s) if s.is_empty()));
+
+        let mut cursor = Cursor::new(vec![0u8; 16]);
+        cursor.set_position(9);
+        cursor.reset();
+        assert_eq!(cursor.position(), 0);
+        assert!(cursor.get_ref().is_empty() && Capacity::capacity(&cursor) >= 16);
+
+        let mut newtypes = (Wrapping(3u8), Saturating(-4i32), Reverse(vec![1]));
+        newtypes.reset();
+        assert_eq!(newtypes, (Wrapping(0), Saturating(0), Reverse(vec![])));
+        let mut wait = Duration::from_secs(5);
+        wait.reset();
+        assert_eq!(wait, Duration::ZERO);
+        let mut list: LinkedList<u8> = [1, 2].into();
+        list.reset();
+        assert!(list.is_empty());
     }
 }
