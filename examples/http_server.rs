@@ -1,5 +1,5 @@
 //! A real HTTP/1.1 server (hyper 1 on tokio) whose handlers acquire a pooled
-//! response context: a body buffer, a header list and a scratch map. Each
+//! response context: a body buffer, a header map and a scratch map. Each
 //! handler encodes its JSON into the pooled buffer with serde_json and hands
 //! that buffer to hyper with no copy: `Bytes::from_owner(guard)` takes the
 //! context's guard, which goes back to the pool when hyper has sent the body
@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, HeaderMap, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -49,7 +49,10 @@ struct ResponseCtx {
     // A rare huge response must not pin its buffer in the pool.
     #[pooled(max_capacity = 256 * 1024)]
     body: Vec<u8>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    /// An `http::HeaderMap` (hyper's), whose reset (repool's `http`
+    /// feature) clears it and keeps its tables for the next response.
+    #[pooled(max_capacity = 64)]
+    headers: HeaderMap,
     /// Per-request aggregation: cents per product category.
     scratch: HashMap<&'static str, u64>,
 }
@@ -171,9 +174,9 @@ fn render_order(ctx: &mut ResponseCtx, id: u64) {
     };
     serde_json::to_writer(&mut ctx.body, &view).expect("serializing to a Vec cannot fail");
     ctx.headers
-        .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     ctx.headers
-        .push((CACHE_CONTROL, HeaderValue::from_static("max-age=60")));
+        .insert(CACHE_CONTROL, HeaderValue::from_static("max-age=60"));
 }
 
 #[derive(Serialize, Deserialize, Debug, Default, PartialEq)]
@@ -217,7 +220,7 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
             serde_json::to_writer(&mut ctx.body, &StatsView::now())
                 .expect("serializing to a Vec cannot fail");
             ctx.headers
-                .push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return Ok(pooled_response(ctx));
         }
         (&Method::GET, "/metrics") => {
@@ -348,10 +351,10 @@ fn pooled_response(mut ctx: Guard<ResponseCtx>) -> Response<Full<Bytes>> {
 }
 
 /// A response carrying `headers`, moved out with `drain`, which keeps a
-/// pooled list's capacity.
-fn json_head(headers: &mut Vec<(HeaderName, HeaderValue)>) -> Response<()> {
+/// pooled map's tables.
+fn json_head(headers: &mut HeaderMap) -> Response<()> {
     let mut head = Response::new(());
-    head.headers_mut().extend(headers.drain(..));
+    head.headers_mut().extend(headers.drain());
     head
 }
 

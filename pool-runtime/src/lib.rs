@@ -32,6 +32,13 @@
 //!   `#[derive(Deserialize)]` with serde_derive's `deserialize_in_place`
 //!   feature), so a parse reuses the pooled object's buffers; and
 //!   `Pool::seed()` is the `DeserializeSeed` for a guard of a `Pool` value.
+//! - `bytes` also gives `Reset` and `Capacity` for `bytes::BytesMut`.
+//! - `http`: `Reset` and `Capacity` for `http::HeaderMap<T>` (cleared,
+//!   keeping its capacity; see [`Reset`] for every type that resets).
+//! - `smallvec`: the same for `smallvec::SmallVec<A>` (1.x).
+//! - `hashbrown`: the same for `hashbrown::HashMap` and `HashSet` (0.17).
+//! - `indexmap`: the same for `indexmap::IndexMap` and `IndexSet` (2.x).
+//! - `arrayvec`: the same for `arrayvec::ArrayVec` and `ArrayString` (0.7).
 //!
 //! - `metrics`: `metrics::publish()` sets every pool's counters and gauges
 //!   (`repool_acquired_total`, `repool_idle`, ..., labelled `pool`) in the
@@ -47,6 +54,7 @@
 //! # }
 //! # Ok::<(), serde_json::Error>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 // Layers, each using only those below it:

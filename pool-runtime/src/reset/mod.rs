@@ -1,6 +1,7 @@
 //! `Reset`: how a pooled object is emptied for its next user.
 
 mod buffer;
+mod ecosystem;
 mod std_impls;
 mod std_sync;
 
@@ -30,6 +31,12 @@ pub use buffer::Buffer;
 /// | `Mutex<T: Reset>`, `RwLock<T: Reset>` | the value reset through `get_mut`, poison cleared | | |
 /// | arrays, tuples (up to 12), `RefCell<T: Reset>`, `Cell<T: Reset + Default>`, `Wrapping`, `Saturating`, `Reverse` | each element reset | | |
 /// | `PhantomData` | nothing to do | | |
+/// | `http::HeaderMap<T>` | empty, capacity kept | yes | `http` |
+/// | `bytes::BytesMut` | empty, capacity kept | yes | `bytes` |
+/// | `smallvec::SmallVec<A>` (1.x) | empty, capacity kept | yes | `smallvec` |
+/// | `hashbrown::HashMap`, `hashbrown::HashSet` (0.17) | empty, capacity kept | yes | `hashbrown` |
+/// | `indexmap::IndexMap`, `indexmap::IndexSet` (2.x) | empty, capacity kept | yes | `indexmap` |
+/// | `arrayvec::ArrayVec`, `arrayvec::ArrayString` (0.7) | empty (the capacity is fixed, `CAP`) | yes | `arrayvec` |
 ///
 /// A `Capacity` impl is what `#[pooled(max_capacity = N)]` on a field of
 /// that type needs. Every wrapper (`Box`, `Cow`, `Cursor`, arrays, tuples,
