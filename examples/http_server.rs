@@ -227,7 +227,7 @@ async fn handle(req: Request<Incoming>, mode: Mode) -> Result<Response<Full<Byte
             let mut ctx = ResponseCtx::acquire();
             render_metrics(&mut ctx.body);
             let text = HeaderValue::from_static("text/plain; version=0.0.4");
-            ctx.headers.push((CONTENT_TYPE, text));
+            ctx.headers.insert(CONTENT_TYPE, text);
             return Ok(pooled_response(ctx));
         }
         (&Method::GET, path) => path.strip_prefix("/orders/").and_then(|id| id.parse().ok()),
