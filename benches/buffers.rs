@@ -6,10 +6,11 @@
 //! (`buffers/handoff`). Every candidate side by side, one criterion group
 //! per scenario.
 //!
-//! `cargo bench --bench buffers`; one group only: `cargo bench --bench
-//! buffers -- buffers/mixed_8threads`. Allocations per operation and the
-//! bytes each pool keeps idle after a burst are counts, not times: see
-//! `cargo run --release --example bench_report -- --buffers-only`.
+//! `cargo bench -p repool-benches --bench buffers`; one group only:
+//! `cargo bench -p repool-benches --bench buffers -- buffers/mixed_8threads`.
+//! Allocations per operation and the bytes each pool keeps idle after a
+//! burst are counts, not times: see
+//! `cargo run --release -p repool-benches --bin bench_report -- --buffers-only`.
 
 mod common;
 

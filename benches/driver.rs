@@ -2,7 +2,7 @@
 //! scenario, a fixed number of operations, nothing else.
 //!
 //! ```text
-//! cargo bench --bench driver --no-run      # bench profile: optimised, with debug info
+//! cargo bench -p repool-benches --bench driver --no-run  # bench profile: optimised, with debug info
 //! valgrind --tool=callgrind target/release/deps/driver-<hash> repool round_trip 200000
 //! callgrind_annotate callgrind.out.<pid>
 //! ```

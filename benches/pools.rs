@@ -2,9 +2,10 @@
 //! round trip and request on 1, 2 and 8 threads sharing one pool, and the
 //! handoff from a producer thread to a consumer thread.
 //!
-//! `cargo bench --bench pools`; one group only: `cargo bench --bench pools --
-//! pools/request_8threads`. The burst (objects kept after a spike) is a
-//! count, not a time: see `cargo run --release --example bench_report`.
+//! `cargo bench -p repool-benches --bench pools`; one group only:
+//! `cargo bench -p repool-benches --bench pools -- pools/request_8threads`.
+//! The burst (objects kept after a spike) is a count, not a time: see
+//! `cargo run --release -p repool-benches --bin bench_report`.
 
 mod common;
 

@@ -1,10 +1,10 @@
 //! Round trip (acquire, set one field, drop): repool against the two pools
 //! people write by hand and against no pool at all.
 //!
-//! `cargo bench --bench round_trip`. Targets: on one thread repool is no
-//! slower than the hand-written thread-local free list; on two threads
-//! sharing one pool, within 1.5x of it. The full comparison with the pool
-//! crates is `benches/pools.rs` and `examples/bench_report.rs`.
+//! `cargo bench -p repool-benches --bench round_trip`. Targets: on one
+//! thread repool is no slower than the hand-written thread-local free list;
+//! on two threads sharing one pool, within 1.5x of it. The full comparison
+//! with the pool crates is `pools.rs` and `bench_report.rs`.
 //!
 //! `round_trip/buffers` compares the standard buffers' own pools with a
 //! derived type holding one `Vec<u8>`: `acquire()` and

@@ -12,12 +12,12 @@
 # (tests/pools_list.rs).
 # Tests shrink their loops under `cfg(miri)`.
 #
-# The facade's other tests are not run: trybuild, the examples and
-# `bench_report` need a real compiler, processes or clocks, and the fault
-# table's rows for thread exit, teardown, a pool's drop and registry
-# re-entry run in child processes, which Miri cannot spawn. The facade's
-# dev-dependencies (tokio, hyper, criterion, ...) are still built under
-# Miri, once (about 1 minute).
+# The facade's other tests are not run: trybuild and the examples need a
+# real compiler, processes or clocks, and the fault table's rows for thread
+# exit, teardown, a pool's drop and registry re-entry run in child
+# processes, which Miri cannot spawn; nor is `repool-benches` (clocks). The
+# facade's dev-dependencies (tokio, hyper, trybuild, ...) are still built
+# under Miri, once (about 1 minute).
 #
 # About 5 minutes on 2 cores once the sysroot and dependencies are built,
 # 6 from scratch.

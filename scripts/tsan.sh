@@ -3,7 +3,7 @@
 # ThreadSanitizer. std is rebuilt with the sanitizer (-Zbuild-std) so its
 # channels and locks are instrumented too and report no false races. Any
 # race report fails the run (halt_on_error). The facade's
-# dev-dependencies (tokio, hyper, criterion, ...) are built with the
+# dev-dependencies (tokio, hyper, trybuild, ...) are built with the
 # sanitizer too, since cargo builds them for any of its test targets.
 # About 15 s once built; building std and the dependencies with the
 # sanitizer takes about 3 minutes the first time.

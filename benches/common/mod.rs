@@ -2,9 +2,9 @@
 //! candidate pools, the workloads and the thread drivers, and the same for
 //! the mixed-size byte buffers ([`buffers`]).
 //!
-//! Included with `#[path]` by the criterion benches, the `bench_report`
-//! example and `tests/bench_report.rs`, so that all of them measure exactly
-//! the same code.
+//! Included with `#[path]` by every target of this crate (`repool-benches`):
+//! the criterion benches, the `bench_report` binary and its tests, so that
+//! all of them measure exactly the same code.
 
 // Each including target uses a different subset of this module.
 #![allow(dead_code)]

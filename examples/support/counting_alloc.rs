@@ -2,7 +2,7 @@
 //!
 //! One implementation for every program that measures allocations: the
 //! `pipeline` and `http_server` examples (through `support`), the benchmark
-//! report and its test (through `benches/common`) and `tests/allocs.rs`.
+//! report and its tests (through `benches/common`) and `tests/allocs.rs`.
 //!
 //! Every call is counted for the thread that makes it, in thread-local cells
 //! that no other thread writes, so counting costs a few plain loads and

@@ -1,11 +1,13 @@
 //! Every pool on every scenario, side by side, in one process.
 //!
 //! ```text
-//! cargo run --release --example bench_report                      # a few minutes
-//! cargo run --release --example bench_report -- --svg docs/bench.svg
-//! cargo run --release --example bench_report -- --quick          # seconds; counts only
-//! cargo run --release --example bench_report -- --buffers-only --buffers-svg docs/buffers.svg
+//! cargo run --release -p repool-benches --bin bench_report                  # a few minutes
+//! cargo run --release -p repool-benches --bin bench_report -- --svg docs/bench.svg
+//! cargo run --release -p repool-benches --bin bench_report -- --quick       # seconds; counts only
+//! cargo run --release -p repool-benches --bin bench_report -- --buffers-only --buffers-svg docs/buffers.svg
 //! ```
+//!
+//! From the workspace root: the chart paths are relative to it.
 //!
 //! Prints Markdown: median ns/op and the ratio to a hand-written
 //! thread-local free list, allocations per op, the objects each pool keeps
@@ -19,7 +21,7 @@
 mod buffers;
 #[path = "bench_report/chart.rs"]
 mod chart;
-#[path = "../benches/common/mod.rs"]
+#[path = "common/mod.rs"]
 mod common;
 #[path = "bench_report/measure.rs"]
 mod measure;

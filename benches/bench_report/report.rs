@@ -1,7 +1,7 @@
 //! The report's logic: every scenario for every candidate, interleaved over
 //! several rounds in one process, then tables and a chart.
 //!
-//! Shared by `examples/bench_report.rs` and `tests/bench_report.rs` (which
+//! Shared by `bench_report.rs` and `tests/bench_report.rs` (which
 //! runs it in quick mode and checks the counts).
 
 use std::fmt::Write as _;

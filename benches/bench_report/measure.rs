@@ -3,7 +3,7 @@
 //! what they make of it (medians, ratios within a round), and how they
 //! print it.
 //!
-//! Shared by `examples/bench_report.rs`, `tests/bench_report.rs` and
+//! Shared by `bench_report.rs`, `tests/bench_report.rs` and
 //! `tests/buffers_counts.rs`.
 
 use std::fmt::Write as _;

@@ -2,13 +2,13 @@
 //! it counts (never what it times): objects kept after the burst and
 //! allocations per operation.
 
-#[path = "../examples/bench_report/chart.rs"]
+#[path = "../bench_report/chart.rs"]
 mod chart;
-#[path = "../benches/common/mod.rs"]
+#[path = "../common/mod.rs"]
 mod common;
-#[path = "../examples/bench_report/measure.rs"]
+#[path = "../bench_report/measure.rs"]
 mod measure;
-#[path = "../examples/bench_report/report.rs"]
+#[path = "../bench_report/report.rs"]
 mod report;
 
 use common::CAPACITY;

@@ -3,13 +3,13 @@
 //! in steady state and in the hand-off, and the bytes each pool keeps idle
 //! after a burst of 8 threads x 200 buffers.
 
-#[path = "../examples/bench_report/buffers.rs"]
+#[path = "../bench_report/buffers.rs"]
 mod buffers;
-#[path = "../examples/bench_report/chart.rs"]
+#[path = "../bench_report/chart.rs"]
 mod chart;
-#[path = "../benches/common/mod.rs"]
+#[path = "../common/mod.rs"]
 mod common;
-#[path = "../examples/bench_report/measure.rs"]
+#[path = "../bench_report/measure.rs"]
 mod measure;
 
 use buffers::{BURST_THREADS, FULL, HANDOFF, QUICK, SCENARIOS, Scenario};

@@ -3,7 +3,7 @@
 //! interleaved over several rounds in one process, and a burst that
 //! measures the bytes each keeps idle; then tables and a chart.
 //!
-//! Shared by `examples/bench_report.rs` and `tests/buffers_counts.rs` (which
+//! Shared by `bench_report.rs` and `tests/buffers_counts.rs` (which
 //! runs it in quick mode and checks the counts).
 
 use std::fmt::Write as _;
