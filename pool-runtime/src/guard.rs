@@ -28,7 +28,7 @@ use std::ptr::NonNull;
 /// # Example
 ///
 /// ```
-/// use pool_runtime::{Guard, Pooled};
+/// use repool::{Guard, Pooled};
 ///
 /// let mut line: Guard<String> = String::acquire();
 /// line.push_str("GET /index.html");
@@ -58,7 +58,7 @@ use std::ptr::NonNull;
 /// ```
 /// use std::io::Write;
 ///
-/// use pool_runtime::Pool;
+/// use repool::Pool;
 ///
 /// static BODIES: Pool<Vec<u8>> = Pool::new();
 ///
@@ -112,7 +112,7 @@ use std::ptr::NonNull;
 /// ```
 /// use std::collections::HashMap;
 ///
-/// use pool_runtime::{Pool, Pooled};
+/// use repool::{Pool, Pooled};
 ///
 /// let mut method = String::acquire();
 /// method.push_str("GET");
@@ -156,7 +156,7 @@ use std::ptr::NonNull;
 /// (only `Deserialize` needs `TypePool`; a `Pool`'s guard has `pool.seed()`).
 ///
 /// ```
-/// use pool_runtime::{Guard, Pool, PoolRef, Pooled};
+/// use repool::{Guard, Pool, PoolRef, Pooled};
 ///
 /// // Uses the object: takes any guard of a `Vec<u8>`, or a `Vec<u8>`.
 /// fn frame(out: &mut Vec<u8>, payload: &[u8]) {
@@ -248,7 +248,7 @@ impl<T, P: PoolRef<T>> Guard<T, P> {
     /// method of `T`.
     ///
     /// ```
-    /// use pool_runtime::{Guard, Pooled};
+    /// use repool::{Guard, Pooled};
     ///
     /// let mut buf = Vec::<u32>::acquire();
     /// buf.extend([1, 2, 3]);
@@ -267,7 +267,7 @@ impl<T, P: PoolRef<T>> Guard<T, P> {
     /// state (counted in [`Stats::user_discarded`](crate::Stats::user_discarded)).
     ///
     /// ```
-    /// use pool_runtime::{Guard, Pooled};
+    /// use repool::{Guard, Pooled};
     ///
     /// let conn_buf = String::acquire();
     /// Guard::discard(conn_buf);

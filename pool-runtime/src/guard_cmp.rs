@@ -35,7 +35,7 @@ use crate::guard::{Guard, PoolRef};
 /// from.
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled};
+/// use repool::{Pool, Pooled};
 ///
 /// let pool = Pool::<Vec<u8>>::new();
 /// let mut a = Vec::<u8>::acquire();
@@ -60,7 +60,7 @@ impl<T: PartialEq, P: PoolRef<T>, Q: PoolRef<T>> PartialEq<Guard<T, Q>> for Guar
 /// A guard equals a value of its own type when its object does.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut ids = Vec::<u32>::acquire();
 /// ids.extend([1, 2]);
@@ -84,7 +84,7 @@ impl<T: PartialEq, P: PoolRef<T>> PartialEq<T> for Guard<T, P> {
 /// guard of any `T: PartialEq<str>`.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut method = String::acquire();
 /// method.push_str("GET");
@@ -101,7 +101,7 @@ impl<T: PartialEq<str>, P: PoolRef<T>> PartialEq<str> for Guard<T, P> {
 /// guard of any `T: PartialEq<[U]>`.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut frame = Vec::<u8>::acquire();
 /// frame.extend_from_slice(b"ok");
@@ -284,7 +284,7 @@ eq_reversed! {
 /// ```
 /// use std::collections::HashSet;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut word = String::acquire();
 /// word.push_str("pool");
@@ -297,7 +297,7 @@ impl<T: Eq, P: PoolRef<T>> Eq for Guard<T, P> {}
 /// Guards order as their objects do, whichever pools they come from.
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled};
+/// use repool::{Pool, Pooled};
 ///
 /// let pool = Pool::<String>::new();
 /// let mut a = String::acquire();
@@ -336,7 +336,7 @@ impl<T: PartialOrd, P: PoolRef<T>, Q: PoolRef<T>> PartialOrd<Guard<T, Q>> for Gu
 /// A guard orders against a value of its own type as its object does.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut version = Vec::<u32>::acquire();
 /// version.extend([1, 2]);
@@ -372,7 +372,7 @@ impl<T: PartialOrd, P: PoolRef<T>> PartialOrd<T> for Guard<T, P> {
 /// Guards sort as their objects do.
 ///
 /// ```
-/// use pool_runtime::{Guard, Pooled};
+/// use repool::{Guard, Pooled};
 ///
 /// let mut lines: Vec<Guard<String>> = ["b", "c", "a"]
 ///     .into_iter()
@@ -399,7 +399,7 @@ impl<T: Ord, P: PoolRef<T>> Ord for Guard<T, P> {
 /// ```
 /// use std::collections::HashMap;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut key = String::acquire();
 /// key.push_str("content-type");
@@ -421,7 +421,7 @@ impl<T: Hash, P: PoolRef<T>> Hash for Guard<T, P> {
 /// ```
 /// use std::collections::BTreeMap;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut key = Vec::<u32>::acquire();
 /// key.extend([1, 2]);
@@ -441,7 +441,7 @@ impl<T, P: PoolRef<T>> Borrow<T> for Guard<T, P> {
 /// ```
 /// use std::borrow::BorrowMut;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn push_one<B: BorrowMut<Vec<u32>>>(list: &mut B) {
 ///     list.borrow_mut().push(1);

@@ -25,7 +25,7 @@ use crate::guard::{Guard, PoolRef};
 /// ```
 /// use std::io::Write;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn sink<W: Write>(mut w: W) -> std::io::Result<()> {
 ///     w.write_all(b" world")
@@ -71,7 +71,7 @@ impl<T: Write, P: PoolRef<T>> Write for Guard<T, P> {
 /// use std::collections::VecDeque;
 /// use std::io::Read;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut queue = VecDeque::<u8>::acquire();
 /// queue.extend(b"ping");
@@ -114,7 +114,7 @@ impl<T: Read, P: PoolRef<T>> Read for Guard<T, P> {
 /// use std::collections::VecDeque;
 /// use std::io::BufRead;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut queue = VecDeque::<u8>::acquire();
 /// queue.extend(b"GET / HTTP/1.1\r\nHost: a\r\n");
@@ -156,7 +156,7 @@ impl<T: BufRead, P: PoolRef<T>> BufRead for Guard<T, P> {
 /// ```
 /// use std::fmt::Write;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn label<W: Write>(mut w: W, id: u32) -> std::fmt::Result {
 ///     write!(w, "order #{id}")
@@ -192,7 +192,7 @@ impl<T: fmt::Write, P: PoolRef<T>> fmt::Write for Guard<T, P> {
 /// `Bytes` drops, on whichever thread.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn checksum(data: impl AsRef<[u8]>) -> u32 {
 ///     data.as_ref().iter().map(|&b| u32::from(b)).sum()
@@ -217,7 +217,7 @@ impl<T: AsRef<[u8]>, P: PoolRef<T>> AsRef<[u8]> for Guard<T, P> {
 /// `T: AsMut<[u8]>` (not `String`, whose bytes must stay UTF-8).
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn zero(mut data: impl AsMut<[u8]>) {
 ///     data.as_mut().fill(0);
@@ -238,7 +238,7 @@ impl<T: AsMut<[u8]>, P: PoolRef<T>> AsMut<[u8]> for Guard<T, P> {
 /// The object's text: a `Guard<String>` or a guard of any `T: AsRef<str>`.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn shout(text: impl AsRef<str>) -> String {
 ///     text.as_ref().to_uppercase()
@@ -259,7 +259,7 @@ impl<T: AsRef<str>, P: PoolRef<T>> AsRef<str> for Guard<T, P> {
 /// `T: AsMut<str>`.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn lower(mut text: impl AsMut<str>) {
 ///     text.as_mut().make_ascii_lowercase();
@@ -288,7 +288,7 @@ impl<T: AsMut<str>, P: PoolRef<T>> AsMut<str> for Guard<T, P> {
 /// ```
 /// use std::borrow::Borrow;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn is_ping<B: Borrow<[u8]>>(frame: &B) -> bool {
 ///     frame.borrow() == b"ping"
@@ -311,7 +311,7 @@ impl<T: Borrow<[u8]>, P: PoolRef<T>> Borrow<[u8]> for Guard<T, P> {
 /// ```
 /// use std::borrow::BorrowMut;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn mask<B: BorrowMut<[u8]>>(frame: &mut B, key: u8) {
 ///     frame.borrow_mut().iter_mut().for_each(|b| *b ^= key);
@@ -335,7 +335,7 @@ impl<T: BorrowMut<[u8]>, P: PoolRef<T>> BorrowMut<[u8]> for Guard<T, P> {
 /// ```
 /// use std::borrow::Borrow;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn is_get<B: Borrow<str>>(method: &B) -> bool {
 ///     method.borrow() == "GET"
@@ -358,7 +358,7 @@ impl<T: Borrow<str>, P: PoolRef<T>> Borrow<str> for Guard<T, P> {
 /// ```
 /// use std::borrow::BorrowMut;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn upper<B: BorrowMut<str>>(text: &mut B) {
 ///     text.borrow_mut().make_ascii_uppercase();
@@ -400,7 +400,7 @@ mod bytes_impls {
         /// `Bytes::from(guard)` does the same.
         ///
         /// ```
-        /// use pool_runtime::{Guard, Pooled};
+        /// use repool::{Guard, Pooled};
         ///
         /// let mut body = Vec::<u8>::acquire();
         /// body.extend_from_slice(b"{\"ok\":true}");
@@ -421,7 +421,7 @@ mod bytes_impls {
     ///
     /// ```
     /// use bytes::Bytes;
-    /// use pool_runtime::Pooled;
+    /// use repool::Pooled;
     ///
     /// let mut line = String::acquire();
     /// line.push_str("hello");
@@ -448,7 +448,7 @@ mod bytes_impls {
     ///
     /// ```
     /// use bytes::BufMut;
-    /// use pool_runtime::Pooled;
+    /// use repool::Pooled;
     ///
     /// let mut frame = Vec::<u8>::acquire();
     /// frame.put_u32(0xcafe_f00d);

@@ -13,7 +13,7 @@ use crate::guard::{Guard, PoolRef};
 /// by reference, whatever `T` accepts.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// fn collect_into<E: Extend<u32>>(sink: &mut E) {
 ///     sink.extend([1, 2]);
@@ -34,7 +34,7 @@ impl<A, T: Extend<A>, P: PoolRef<T>> Extend<A> for Guard<T, P> {
 /// Iterates over the object by reference: `for x in &guard`.
 ///
 /// ```
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut ids = Vec::<u32>::acquire();
 /// ids.extend([1, 2, 3]);
@@ -62,7 +62,7 @@ where
 /// ```
 /// use std::collections::HashMap;
 ///
-/// use pool_runtime::Pooled;
+/// use repool::Pooled;
 ///
 /// let mut counts = HashMap::<u32, u32>::acquire();
 /// counts.insert(7, 1);

@@ -29,7 +29,7 @@ use crate::{Pool, Pooled, Reset};
 /// Available with the `serde` feature.
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled};
+/// use repool::{Pool, Pooled};
 ///
 /// let mut ids = Vec::<u32>::acquire();
 /// ids.extend([1, 2]);
@@ -54,7 +54,7 @@ impl<T: Serialize, P: PoolRef<T>> Serialize for Guard<T, P> {
 /// Available with the `serde` feature.
 ///
 /// ```
-/// use pool_runtime::{Guard, Pooled};
+/// use repool::{Guard, Pooled};
 ///
 /// let first: Guard<Vec<u32>> = serde_json::from_str("[1, 2, 3]")?;
 /// assert_eq!(first, [1, 2, 3]);
@@ -88,7 +88,7 @@ impl<'de, T: Pooled + Deserialize<'de>> Deserialize<'de> for Guard<T> {
 /// Available with the `serde` feature.
 ///
 /// ```
-/// use pool_runtime::Pool;
+/// use repool::Pool;
 /// use serde::de::DeserializeSeed;
 ///
 /// static LINES: Pool<String> = Pool::new();
@@ -110,7 +110,7 @@ impl<T> Pool<T> {
     /// Available with the `serde` feature.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     /// use serde::de::DeserializeSeed;
     ///
     /// let pool = Pool::<Vec<u8>>::new();

@@ -6,7 +6,7 @@
 //! and adds `#[derive(Pooled)]`.
 //!
 //! ```
-//! use pool_runtime::{Pool, Pooled};
+//! use repool::{Pool, Pooled};
 //!
 //! // Any standard container has a pool of its own...
 //! let mut ids = Vec::<u32>::acquire();
@@ -47,7 +47,7 @@
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {
-//! use pool_runtime::Guard;
+//! use repool::Guard;
 //!
 //! let ids: Guard<Vec<u32>> = serde_json::from_str("[1, 2]")?;
 //! assert_eq!(serde_json::to_string(&ids)?, "[1,2]");

@@ -11,8 +11,8 @@
 //! use std::time::Duration;
 //!
 //! std::thread::spawn(|| loop {
-//!     pool_runtime::metrics::publish();
-//!     pool_runtime::trim_all();
+//!     repool::metrics::publish();
+//!     repool::trim_all();
 //!     std::thread::sleep(Duration::from_secs(15));
 //! });
 //! ```
@@ -98,7 +98,7 @@ fn counters(s: &Stats) -> [(&'static str, u64, &'static str); 7] {
 /// that wants descriptions before the first values.
 ///
 /// ```
-/// pool_runtime::metrics::describe(); // no recorder installed: a no-op
+/// repool::metrics::describe(); // no recorder installed: a no-op
 /// ```
 pub fn describe() {
     for (name, _, help) in counters(&Stats::default()) {
@@ -136,14 +136,14 @@ pub fn describe() {
 ///
 /// ```
 /// use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-/// use pool_runtime::Pool;
+/// use repool::Pool;
 ///
 /// static JOBS: Pool<String> = Pool::new().with_name("jobs");
 /// drop(JOBS.acquire());
 ///
 /// let recorder = DebuggingRecorder::new();
 /// let snapshotter = recorder.snapshotter();
-/// metrics::with_local_recorder(&recorder, pool_runtime::metrics::publish);
+/// metrics::with_local_recorder(&recorder, repool::metrics::publish);
 /// let acquired = snapshotter.snapshot().into_vec().into_iter().find(|(key, ..)| {
 ///     let key = key.key();
 ///     key.name() == "repool_acquired_total"

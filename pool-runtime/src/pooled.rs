@@ -27,7 +27,7 @@ use crate::{Buffer, Capacity, Pool, Reset};
 /// By hand, which is what the derive writes for you:
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled, Reset};
+/// use repool::{Pool, Pooled, Reset};
 ///
 /// #[derive(Default)]
 /// struct Frame {
@@ -82,7 +82,7 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     /// cache first.
     ///
     /// ```
-    /// use pool_runtime::{Pool, Pooled, Reset};
+    /// use repool::{Pool, Pooled, Reset};
     ///
     /// #[derive(Default)]
     /// struct Sample(Vec<f32>);
@@ -122,7 +122,7 @@ pub trait Pooled: Reset + Send + Sized + 'static {
     /// the class of its capacity then, so one that grew moves up.
     ///
     /// ```
-    /// use pool_runtime::Pooled;
+    /// use repool::Pooled;
     ///
     /// let mut body = Vec::<u8>::acquire_with_capacity(1500);
     /// assert!(body.capacity() >= 1500);

@@ -53,7 +53,7 @@ pub struct PoolInfo {
 /// `Arc` another thread dropped meanwhile.
 ///
 /// ```
-/// use pool_runtime::{Pool, Pooled, pools};
+/// use repool::{Pool, Pooled, pools};
 ///
 /// static FRAMES: Pool<Vec<u8>> = Pool::new().with_name("frames").with_capacity(16);
 /// drop(FRAMES.acquire());

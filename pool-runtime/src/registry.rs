@@ -140,7 +140,7 @@ pub(crate) fn release_slot(slot: Slot) {
 ///
 /// std::thread::spawn(|| loop {
 ///     std::thread::sleep(Duration::from_secs(30));
-///     pool_runtime::trim_all();
+///     repool::trim_all();
 /// });
 /// ```
 ///

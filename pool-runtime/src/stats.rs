@@ -64,7 +64,7 @@ impl Stats {
     /// are now.
     ///
     /// ```
-    /// let pool = pool_runtime::Pool::<String>::new();
+    /// let pool = repool::Pool::<String>::new();
     /// drop(pool.acquire());
     /// let before = pool.stats();
     /// drop(pool.acquire());
@@ -95,7 +95,7 @@ impl Stats {
     /// nothing was acquired yet).
     ///
     /// ```
-    /// let pool = pool_runtime::Pool::<String>::new();
+    /// let pool = repool::Pool::<String>::new();
     /// for _ in 0..4 {
     ///     drop(pool.acquire());
     /// }

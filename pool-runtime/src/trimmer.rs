@@ -32,7 +32,7 @@ pub const TRIMMER_THREAD_NAME: &str = "repool-trim";
 /// ```
 /// use std::time::Duration;
 ///
-/// let trimmer = pool_runtime::trim_every(Duration::from_secs(30));
+/// let trimmer = repool::trim_every(Duration::from_secs(30));
 /// // ... serve ...
 /// drop(trimmer); // stops and joins the thread
 /// ```
@@ -45,8 +45,8 @@ pub const TRIMMER_THREAD_NAME: &str = "repool-trim";
 ///     loop {
 ///         every.tick().await;
 ///         // Destructors run here: keep them short, or use
-///         // `tokio::task::spawn_blocking(pool_runtime::trim_all)`.
-///         pool_runtime::trim_all();
+///         // `tokio::task::spawn_blocking(repool::trim_all)`.
+///         repool::trim_all();
 ///     }
 /// });
 /// ```
@@ -126,7 +126,7 @@ impl Trimmer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let trimmer = pool_runtime::trim_every(Duration::from_millis(1));
+    /// let trimmer = repool::trim_every(Duration::from_millis(1));
     /// while trimmer.rounds() < 2 {
     ///     std::thread::yield_now();
     /// }
@@ -139,7 +139,7 @@ impl Trimmer {
     /// for a server's `main`.
     ///
     /// ```
-    /// pool_runtime::trim_every(std::time::Duration::from_secs(30)).detach();
+    /// repool::trim_every(std::time::Duration::from_secs(30)).detach();
     /// ```
     pub fn detach(mut self) {
         drop(self.thread.take());

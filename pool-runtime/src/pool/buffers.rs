@@ -27,7 +27,7 @@ impl<T: Buffer> Pool<T> {
     /// [`Pool::new`] keeps one pool for every size instead.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// static BODIES: Pool<Vec<u8>> = Pool::buffers();
     /// let mut body = BODIES.acquire_with_capacity(16 << 10);
@@ -50,7 +50,7 @@ impl<T: Buffer> Pool<T> {
     /// the buffer is made for exactly `n` and dropped when returned.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<String>::buffers();
     /// let line = pool.acquire_with_capacity(100);
@@ -77,7 +77,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// of elements ([`DEFAULT_MAX_BUFFER_BYTES`](crate::DEFAULT_MAX_BUFFER_BYTES)).
     ///
     /// ```
-    /// use pool_runtime::{Pool, Pooled};
+    /// use repool::{Pool, Pooled};
     ///
     /// assert_eq!(Vec::<u8>::pool().max_capacity(), Some(1 << 20));
     /// assert_eq!(Vec::<u64>::pool().max_capacity(), Some(1 << 17));
@@ -102,7 +102,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// the idle objects, which may be over the new limit.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<Vec<u8>>::buffers();
     /// pool.set_max_capacity(4096);
@@ -151,7 +151,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// not a buffer pool, which bounds objects only.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<Vec<u8>>::buffers();
     /// let held: Vec<_> = (0..64).map(|_| pool.acquire_with_capacity(64 << 10)).collect();

@@ -62,7 +62,7 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 /// # Example
 ///
 /// ```
-/// use pool_runtime::Pool;
+/// use repool::Pool;
 ///
 /// static BUFFERS: Pool<Vec<u8>> = Pool::new().with_capacity(64);
 ///
@@ -192,8 +192,8 @@ impl<T> Pool<T> {
     /// [`DEFAULT_CAPACITY`] idle.
     ///
     /// ```
-    /// static NAMES: pool_runtime::Pool<String> = pool_runtime::Pool::new();
-    /// assert_eq!(NAMES.capacity(), pool_runtime::DEFAULT_CAPACITY);
+    /// static NAMES: repool::Pool<String> = repool::Pool::new();
+    /// assert_eq!(NAMES.capacity(), repool::DEFAULT_CAPACITY);
     /// ```
     pub const fn new() -> Self
     where
@@ -205,7 +205,7 @@ impl<T> Pool<T> {
     /// A pool that builds objects with `make`.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// fn page() -> Vec<u8> {
     ///     Vec::with_capacity(4096)
@@ -225,7 +225,7 @@ impl<T> Pool<T> {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let page_size = 16 << 10; // from a config file, say
     /// let pages = Arc::new(Pool::from_closure(move || Vec::<u8>::with_capacity(page_size)));
@@ -258,7 +258,7 @@ impl<T> Pool<T> {
     /// [`Pool::set_capacity`].
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// static SMALL: Pool<String> = Pool::new().with_capacity(8);
     /// assert_eq!(SMALL.capacity(), 8);
@@ -275,7 +275,7 @@ impl<T> Pool<T> {
     /// type, or a shorter label.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// static REQUESTS: Pool<Vec<u8>> = Pool::buffers().with_name("requests").with_capacity(64);
     /// assert_eq!(REQUESTS.name(), "requests");
@@ -290,7 +290,7 @@ impl<T> Pool<T> {
     /// ([`std::any::type_name`]).
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// assert_eq!(Pool::<String>::new().name(), "alloc::string::String");
     /// ```
@@ -310,7 +310,7 @@ impl<T> Pool<T> {
     /// The most idle objects this pool keeps.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<String>::new();
     /// pool.set_capacity(4);
@@ -354,7 +354,7 @@ impl<T> Pool<T> {
     /// snapshot taken while other threads work is close, not exact.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool: Pool<Vec<u8>> = Pool::new();
     /// drop(pool.acquire());
@@ -405,7 +405,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// returns it here when dropped.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<String>::new();
     /// let mut s = pool.acquire();
@@ -427,7 +427,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// smallest buffer found.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// static FRAMES: Pool<Vec<u8>> = Pool::new();
     /// assert!(FRAMES.try_acquire().is_none(), "nothing idle yet");

@@ -33,7 +33,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Arc::new(Pool::<String>::new());
     /// let mut line = pool.acquire_owned();
@@ -57,7 +57,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Arc::new(Pool::<Vec<u8>>::new());
     /// assert!(pool.try_acquire_owned().is_none());

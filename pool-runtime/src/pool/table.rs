@@ -354,7 +354,7 @@ impl<T> Pool<T> {
     /// empty for a pool that is not a buffer pool.
     ///
     /// ```
-    /// use pool_runtime::Pooled;
+    /// use repool::Pooled;
     ///
     /// let buf = Vec::<u8>::acquire_with_capacity(1000);
     /// assert_eq!(buf.capacity(), 1024, "rounded up to its class's smallest");

@@ -18,7 +18,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// drains away while a steady load keeps its objects.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<Vec<u8>>::new();
     /// drop(pool.acquire());
@@ -45,7 +45,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// next use of the pool, see the type's docs).
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<String>::new();
     /// pool.prewarm(10);
@@ -76,7 +76,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// panic goes on.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// static LINES: Pool<String> = Pool::new();
     /// let held: Vec<_> = (0..10).map(|_| LINES.acquire()).collect();
@@ -101,7 +101,7 @@ impl<T: Reset + Send + 'static> Pool<T> {
     /// first requests, so they do not pay for allocation.
     ///
     /// ```
-    /// use pool_runtime::Pool;
+    /// use repool::Pool;
     ///
     /// let pool = Pool::<Vec<u8>>::new().with_capacity(16);
     /// assert_eq!(pool.prewarm(10), 10);

@@ -16,7 +16,7 @@ use super::{Capacity, Reset};
 /// # Example
 ///
 /// ```
-/// use pool_runtime::{Buffer, Capacity};
+/// use repool::{Buffer, Capacity};
 ///
 /// let mut v = <Vec<u32> as Buffer>::with_capacity(10);
 /// v.extend([1, 2, 3]);

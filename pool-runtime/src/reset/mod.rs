@@ -56,7 +56,7 @@ pub use buffer::Buffer;
 /// # Example
 ///
 /// ```
-/// use pool_runtime::Reset;
+/// use repool::Reset;
 ///
 /// struct Scratch {
 ///     lines: Vec<String>,
@@ -100,7 +100,7 @@ pub trait Reset {
     /// `#[pooled(max_capacity = N)]` on a field generates this check.
     ///
     /// ```
-    /// use pool_runtime::Reset;
+    /// use repool::Reset;
     ///
     /// struct Line(String);
     ///
@@ -128,7 +128,7 @@ pub trait Reset {
 /// capacity, so an emptied one holds no memory worth limiting.
 ///
 /// ```
-/// use pool_runtime::Capacity;
+/// use repool::Capacity;
 ///
 /// let v: Vec<u8> = Vec::with_capacity(100);
 /// assert!(Capacity::capacity(&v) >= 100);
