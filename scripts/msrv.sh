@@ -42,12 +42,19 @@ deps=$(jq -r '
     | .[] | $pkg[.] | "\(.name) \(.version) \(.rust_version // "none")"
 ' <<<"$metadata")
 
+# "1.85" and "1.85.0" are the same Rust: compare both as major.minor.patch.
+full() {
+    local v=$1
+    while [[ $(tr -cd . <<<"$v") != .. ]]; do v="$v.0"; done
+    echo "$v"
+}
+
 status=0
 unstated=()
 while read -r name version rv; do
     if [[ $rv == none ]]; then
         unstated+=("$name $version")
-    elif [[ $(printf '%s\n%s\n' "$rv" "$msrv" | sort -V | tail -n1) != "$msrv" ]]; then
+    elif [[ $(printf '%s\n%s\n' "$(full "$rv")" "$(full "$msrv")" | sort -V | tail -n1) != "$(full "$msrv")" ]]; then
         echo "msrv: $name $version needs Rust $rv, newer than the library's $msrv" >&2
         status=1
     fi
