@@ -537,30 +537,17 @@ async fn run_pass(mode: Mode, requests: usize, connections: usize) -> Pass {
     }
 }
 
-/// Reads `/stats` from a server in pooled mode.
-async fn fetch_stats() -> (StatusCode, Option<StatsView>) {
+/// Fetches `path` from a fresh server in pooled mode.
+async fn fetch(path: &str) -> (StatusCode, Bytes) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a loopback port");
     let addr = listener.local_addr().expect("the bound address");
     let server = serve(listener, Mode::Pooled);
     let mut client = connect(addr).await;
-    let (status, _, body) = get(&mut client, "/stats").await;
+    let (status, _, body) = get(&mut client, path).await;
     server.abort();
-    (status, serde_json::from_slice(&body).ok())
-}
-
-/// Scrapes `/metrics` from a server in pooled mode.
-async fn fetch_metrics() -> (StatusCode, String) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let addr = listener.local_addr().expect("the bound address");
-    let server = serve(listener, Mode::Pooled);
-    let mut client = connect(addr).await;
-    let (status, _, body) = get(&mut client, "/metrics").await;
-    server.abort();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    (status, body)
 }
 
 /// The value of `family` for `pool` in a scrape, if it has exactly one.
@@ -667,8 +654,10 @@ fn self_test(requests: usize, connections: usize) -> SelfTest {
         // the pooled pass, so the savings below are if anything understated.
         let pooled = run_pass(Mode::Pooled, requests, connections).await;
         let fresh = run_pass(Mode::Fresh, requests, connections).await;
-        let (stats_status, stats) = fetch_stats().await;
-        let (metrics_status, metrics) = fetch_metrics().await;
+        let (stats_status, stats) = fetch("/stats").await;
+        let stats: Option<StatsView> = serde_json::from_slice(&stats).ok();
+        let (metrics_status, metrics) = fetch("/metrics").await;
+        let metrics = String::from_utf8_lossy(&metrics).into_owned();
         SelfTest {
             pooled,
             fresh,
