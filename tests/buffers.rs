@@ -337,3 +337,39 @@ fn a_hand_off_of_128_buffers_of_4_kib_in_flight_allocates_only_while_it_fills() 
     assert!(s.built <= (IN_FLIGHT + 40) as u64, "{s:?}");
     assert_eq!(s.built, s.idle as u64, "{s:?}");
 }
+
+#[test]
+fn the_thread_local_path_returns_each_buffer_to_the_class_of_its_capacity() {
+    // The thread-local release guesses the class this thread last acquired
+    // from; these buffers each go back while the guess is another class.
+    let pool = Vec::<i16>::pool();
+    let big = Vec::<i16>::acquire_with_capacity(1000);
+    let big_at = big.as_ptr();
+    let big_cap = big.capacity();
+    let small = Vec::<i16>::acquire_with_capacity(10);
+    let small_cap = small.capacity();
+    assert_ne!(
+        class_of(pool, big_cap).class,
+        class_of(pool, small_cap).class
+    );
+    drop(big); // last acquired from the small class
+    drop(small);
+    assert_eq!(class_of(pool, big_cap).stats.idle, 1);
+    assert_eq!(class_of(pool, small_cap).stats.idle, 1);
+
+    // Each request gets its own buffer back, not the other.
+    let big = Vec::<i16>::acquire_with_capacity(1000);
+    assert_eq!(big.as_ptr(), big_at);
+    let mut grown = Vec::<i16>::acquire_with_capacity(10);
+    assert_eq!(grown.capacity(), small_cap);
+    grown.resize(20_000, 1);
+    let grown_cap = grown.capacity();
+    drop(grown); // guessed the small class, belongs to a bigger one
+    drop(big); // guessed the small class too
+    assert_eq!(class_of(pool, small_cap).stats.idle, 0);
+    assert_eq!(class_of(pool, big_cap).stats.idle, 1);
+    assert_eq!(class_of(pool, grown_cap).stats.idle, 1);
+    assert!(Vec::<i16>::acquire_with_capacity(15_000).capacity() >= 15_000);
+    assert_eq!(class_of(pool, grown_cap).stats.reused, 1);
+    assert_eq!(pool.stats().built, 2);
+}

@@ -10,7 +10,7 @@ use std::thread::LocalKey;
 
 use crate::guard::{Guard, PoolRef, TypePool, sealed};
 use crate::local::{self, LocalBuffers, LocalCache, LocalClasses};
-use crate::pool::{CLASSES, MIN_SHIFT, Sizes, grow};
+use crate::pool::{MIN_SHIFT, Sizes, grow};
 use crate::registry::TypeTable;
 use crate::{Buffer, Capacity, Pool, Reset};
 
@@ -316,7 +316,7 @@ macro_rules! buffer_pools {
                     if TypeId::of::<$elem>() == TypeId::of::<$fast>() {
                         thread_local! {
                             static CACHES: LocalClasses<$buffer<$fast>> =
-                                const { [const { LocalCache::new() }; CLASSES] };
+                                const { LocalClasses::new() };
                         }
                         let key: &'static LocalKey<LocalClasses<$buffer<$fast>>> = &CACHES;
                         // SAFETY: as in `pool`: the same type.
@@ -348,8 +348,7 @@ impl Pooled for String {
     #[inline(always)]
     fn __local_classes() -> LocalBuffers<Self> {
         thread_local! {
-            static CACHES: LocalClasses<String> =
-                const { [const { LocalCache::new() }; CLASSES] };
+            static CACHES: LocalClasses<String> = const { LocalClasses::new() };
         }
         Some((&CACHES, &const { Sizes::<Self>::of() }))
     }
