@@ -2,9 +2,15 @@
 
 /// What a pool has done, from [`Pool::stats`](crate::Pool::stats).
 ///
-/// Every object a pool built ends up in exactly one place, so at any moment
+/// Every object a pool built ends up in exactly one place, so whenever no
+/// thread is using, trimming or leaving the pool,
 /// `built == idle + in_use + discarded + detached + trimmed`, where
-/// `in_use == acquired - returned - discarded - detached`.
+/// `in_use == acquired - returned - discarded - detached`. A snapshot taken
+/// while threads run reads each counter at a slightly different moment, so
+/// it can be off by the operations that ran meanwhile. A thread's cache
+/// goes to the shared layer in its thread-local destructor. That runs after
+/// the closure of a thread from [`std::thread::scope`] has returned, and the
+/// scope's own join does not wait for it; joining the thread's handle does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Stats {
