@@ -233,3 +233,77 @@ fn strict_lints_types_work() {
     borrowing.reset();
     assert!(borrowing.words.is_empty() && borrowing.source == "a");
 }
+
+/// Types written by a `macro_rules!`: a field type built from an `$ident`
+/// fragment (`$vec<u8>`) starts with a token of the invocation's hygiene,
+/// and the generated `self` must not take its span from it. It did, and the
+/// derive failed with E0424 ("expected value, found module `self`").
+mod from_macro_rules {
+    use std::collections::HashMap;
+
+    use repool::{Pooled, Reset};
+
+    macro_rules! pooled_struct {
+        ($name:ident, $vec:ident, $map:ident, $text:ty) => {
+            #[derive(Pooled, Default)]
+            pub(crate) struct $name {
+                pub(crate) bytes: $vec<u8>,
+                #[pooled(max_capacity = 8)]
+                pub(crate) names: $text,
+                #[pooled(reset = Vec::clear)]
+                pub(crate) tail: $vec<u32>,
+                #[pooled(reset = default)]
+                pub(crate) seen: $map<u8, u8>,
+            }
+        };
+    }
+
+    macro_rules! generic_struct {
+        ($name:ident, $vec:ident) => {
+            #[derive(Pooled, Default)]
+            pub(crate) struct $name<T> {
+                pub(crate) items: $vec<T>,
+            }
+        };
+    }
+
+    macro_rules! default_enum {
+        ($name:ident, $vec:ident) => {
+            #[derive(Reset, Default)]
+            pub(crate) enum $name {
+                #[default]
+                Empty,
+                Full($vec<u8>),
+            }
+        };
+    }
+
+    pooled_struct!(Buffers, Vec, HashMap, String);
+    generic_struct!(Items, Vec);
+    default_enum!(State, Vec);
+
+    #[test]
+    fn derives_on_types_a_macro_writes() {
+        let mut buffers = Buffers::acquire();
+        buffers.bytes.extend_from_slice(b"abc");
+        buffers.names.push_str("past eight bytes");
+        buffers.tail.push(1);
+        let _ = buffers.seen.insert(1, 2);
+        // `names` grew past its `max_capacity`: the object is oversized.
+        assert!(buffers.is_oversized());
+        buffers.reset();
+        assert!(buffers.bytes.is_empty() && buffers.bytes.capacity() >= 3);
+        assert!(buffers.names.is_empty() && buffers.tail.is_empty());
+        assert!(buffers.seen.is_empty());
+
+        let mut items = Items::<u16>::acquire();
+        items.items.push(3);
+        drop(items);
+        assert!(Items::<u16>::acquire().items.is_empty());
+
+        let mut state = State::Full(vec![1]);
+        assert!(matches!(&state, State::Full(v) if v.len() == 1));
+        state.reset();
+        assert!(matches!(state, State::Empty));
+    }
+}

@@ -146,13 +146,21 @@ impl<'a> Expander<'a> {
             // (and the `on_unimplemented` advice) is reported on the field
             // rather than on the derive.
             let span = field.ty.span();
+            let this = receiver(span);
             let ty = self.field_type(field);
             match &field.attrs.reset {
                 Some(Setting {
                     value: FieldReset::Path(path),
                     ..
                 }) => {
-                    let arg = quote_spanned!(span=> &mut self.#member);
+                    // Every token of the argument resolves at the call
+                    // site: a mismatched type is reported on the whole
+                    // `&mut self.field`, whose span rustc joins only from
+                    // tokens of one hygiene.
+                    let at = Span::call_site().located_at(span);
+                    let member =
+                        respan_member(member, Span::call_site().located_at(member_span(member)));
+                    let arg = quote_spanned!(at=> &mut #this.#member);
                     parts
                         .resets
                         .push(quote_spanned!(path.span()=> #path(#arg);));
@@ -167,8 +175,9 @@ impl<'a> Expander<'a> {
                     let mut at_keyword = private.clone();
                     at_keyword.set_span(*keyword);
                     let default = quote_spanned!(*keyword=> #at_keyword::core::default::Default);
+                    let this = receiver(*keyword);
                     parts.resets.push(quote_spanned!(*keyword=>
-                        self.#member = #default::default();
+                        #this.#member = #default::default();
                     ));
                     if field.generic {
                         parts.bounds.add(&ty, *keyword, default);
@@ -180,12 +189,12 @@ impl<'a> Expander<'a> {
                     // one error, not one per call with differently elided
                     // lifetimes.
                     parts.resets.push(quote_spanned!(span=>
-                        <#ty as #private::Reset>::reset(&mut self.#member);
+                        <#ty as #private::Reset>::reset(&mut #this.#member);
                     ));
                     // A field reset by its own impl keeps that impl's limits
                     // (a nested derived struct's `max_capacity`).
                     parts.oversized.push(quote_spanned!(span=>
-                        <#ty as #private::Reset>::is_oversized(&self.#member)
+                        <#ty as #private::Reset>::is_oversized(&#this.#member)
                     ));
                     parts.bounds.add(&ty, span, quote!(#private::Reset));
                 }
@@ -199,12 +208,12 @@ impl<'a> Expander<'a> {
                     // field's name to its type's first token.
                     let member = respan_member(member, span);
                     parts.resets.push(quote_spanned!(span=> {
-                        let kind = #check.__repool_reset_field(&mut self.#member);
+                        let kind = #check.__repool_reset_field(&mut #this.#member);
                         <#ty as #private::ResetDefaultField<_>>::check(kind);
                         <#ty as #private::ResetField<_>>::check(kind);
                     }));
                     parts.oversized.push(quote_spanned!(span=>
-                        #check.__repool_is_oversized(&self.#member)
+                        #check.__repool_is_oversized(&#this.#member)
                     ));
                 }
             }
@@ -222,7 +231,7 @@ impl<'a> Expander<'a> {
                     quote!(#max)
                 };
                 parts.oversized.push(quote_spanned!(span=>
-                    <#ty as #private::Capacity>::capacity(&self.#member) > #max
+                    <#ty as #private::Capacity>::capacity(&#this.#member) > #max
                 ));
                 if field.generic {
                     parts.bounds.add(&ty, span, quote!(#private::Capacity));
@@ -244,7 +253,8 @@ impl<'a> Expander<'a> {
         if self.is_generic() {
             bounds.add(&quote!(Self), ident.span(), default.clone());
         }
-        quote_spanned!(ident.span()=> *self = <Self as #default>::default();)
+        let this = receiver(ident.span());
+        quote_spanned!(ident.span()=> *#this = <Self as #default>::default();)
     }
 
     /// Brings the methods of `__private::FieldCheck` into scope, for the
@@ -459,6 +469,13 @@ impl<'a> Expander<'a> {
 
 /// `member` with its span replaced, for code whose error should underline
 /// one place only.
+fn member_span(member: &Member) -> Span {
+    match member {
+        Member::Named(ident) => ident.span(),
+        Member::Unnamed(index) => index.span,
+    }
+}
+
 fn respan_member(member: &Member, span: Span) -> Member {
     match member {
         Member::Named(ident) => {
@@ -471,4 +488,13 @@ fn respan_member(member: &Member, span: Span) -> Member {
             span,
         }),
     }
+}
+
+/// `self` as the generated methods' bodies name it, located at `at` for
+/// diagnostics but resolved at the call site, like the receiver in their
+/// signatures. With `at`'s own hygiene it would not resolve where `at` is a
+/// token of a `macro_rules!` invocation, as in a field type `$vec<u8>`
+/// (E0424).
+fn receiver(at: Span) -> Ident {
+    Ident::new("self", Span::call_site().located_at(at))
 }
