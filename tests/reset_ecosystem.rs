@@ -137,83 +137,52 @@ mod small_vec {
     }
 }
 
-#[cfg(feature = "hashbrown")]
-mod hashbrown_maps {
-    use super::*;
-    use hashbrown::{HashMap, HashSet};
+/// The same tests for each crate's map and set, which share std's API.
+macro_rules! map_and_set {
+    ($feature:literal, $module:ident, $crate_name:ident, $map:ident, $set:ident) => {
+        #[cfg(feature = $feature)]
+        mod $module {
+            use super::*;
+            use $crate_name::{$map, $set};
 
-    #[test]
-    fn cleared_keeping_their_capacity() {
-        let map: HashMap<u32, String> = (0..50).map(|i| (i, i.to_string())).collect();
-        cleared_keeping_capacity(map, HashMap::len);
-        let set: HashSet<u64> = (0..50).collect();
-        cleared_keeping_capacity(set, HashSet::len);
-    }
+            #[test]
+            fn cleared_keeping_their_capacity() {
+                let map: $map<u32, String> = (0..50).map(|i| (i, i.to_string())).collect();
+                cleared_keeping_capacity(map, $map::len);
+                let set: $set<u64> = (0..50).collect();
+                cleared_keeping_capacity(set, $set::len);
+            }
 
-    #[derive(Pooled, Default)]
-    struct Ctx {
-        #[pooled(max_capacity = LIMIT)]
-        map: HashMap<u32, u32>,
-        #[pooled(max_capacity = LIMIT)]
-        set: HashSet<u32>,
-    }
+            #[derive(Pooled, Default)]
+            struct Ctx {
+                #[pooled(max_capacity = LIMIT)]
+                map: $map<u32, u32>,
+                #[pooled(max_capacity = LIMIT)]
+                set: $set<u32>,
+            }
 
-    #[test]
-    fn limited_by_max_capacity() {
-        limited_in_a_pool::<Ctx>(
-            |c| c.map.len() + c.set.len(),
-            |c| {
-                c.map.extend((0..10).map(|i| (i, i)));
-                c.set.extend(0..10);
-            },
-            |c| c.map.reserve(4 * LIMIT),
-        );
-        limited_in_a_pool::<Ctx>(
-            |c| c.map.len() + c.set.len(),
-            |c| c.set.extend(0..10),
-            |c| c.set.reserve(4 * LIMIT),
-        );
-    }
+            #[test]
+            fn limited_by_max_capacity() {
+                limited_in_a_pool::<Ctx>(
+                    |c| c.map.len() + c.set.len(),
+                    |c| {
+                        c.map.extend((0..10).map(|i| (i, i)));
+                        c.set.extend(0..10);
+                    },
+                    |c| c.map.reserve(4 * LIMIT),
+                );
+                limited_in_a_pool::<Ctx>(
+                    |c| c.map.len() + c.set.len(),
+                    |c| c.set.extend(0..10),
+                    |c| c.set.reserve(4 * LIMIT),
+                );
+            }
+        }
+    };
 }
 
-#[cfg(feature = "indexmap")]
-mod index_maps {
-    use super::*;
-    use indexmap::{IndexMap, IndexSet};
-
-    #[test]
-    fn cleared_keeping_their_capacity() {
-        let map: IndexMap<u32, String> = (0..50).map(|i| (i, i.to_string())).collect();
-        cleared_keeping_capacity(map, IndexMap::len);
-        let set: IndexSet<u64> = (0..50).collect();
-        cleared_keeping_capacity(set, IndexSet::len);
-    }
-
-    #[derive(Pooled, Default)]
-    struct Ctx {
-        #[pooled(max_capacity = LIMIT)]
-        map: IndexMap<u32, u32>,
-        #[pooled(max_capacity = LIMIT)]
-        set: IndexSet<u32>,
-    }
-
-    #[test]
-    fn limited_by_max_capacity() {
-        limited_in_a_pool::<Ctx>(
-            |c| c.map.len() + c.set.len(),
-            |c| {
-                c.map.extend((0..10).map(|i| (i, i)));
-                c.set.extend(0..10);
-            },
-            |c| c.map.reserve(4 * LIMIT),
-        );
-        limited_in_a_pool::<Ctx>(
-            |c| c.map.len() + c.set.len(),
-            |c| c.set.extend(0..10),
-            |c| c.set.reserve(4 * LIMIT),
-        );
-    }
-}
+map_and_set!("hashbrown", hashbrown_maps, hashbrown, HashMap, HashSet);
+map_and_set!("indexmap", index_maps, indexmap, IndexMap, IndexSet);
 
 #[cfg(feature = "arrayvec")]
 mod array_vec {
