@@ -31,7 +31,9 @@ use crate::{Pool, Reset, thread};
 /// declare so that acquire and release skip the pool lookup.
 #[doc(hidden)]
 pub struct LocalClasses<T> {
-    caches: [LocalCache<T>; CLASSES],
+    /// Indexed through [`LocalClasses::cache`]; the entries past `CLASSES`
+    /// are never filled.
+    caches: [LocalCache<T>; SLOTS],
     /// The class this thread last acquired from: the release's guess at
     /// the class of the buffer it returns, checked before it is used.
     last: Cell<usize>,
@@ -45,11 +47,23 @@ impl<T> LocalClasses<T> {
     )]
     pub const fn new() -> Self {
         Self {
-            caches: [const { LocalCache::new() }; CLASSES],
+            caches: [const { LocalCache::new() }; SLOTS],
             last: Cell::new(0),
         }
     }
+
+    /// Class `k`'s cache. Masked rather than bounds-checked: `last` is only
+    /// ever a class, but the compiler cannot know it, and a check on the
+    /// release path cost a compare and a branch.
+    #[inline(always)]
+    fn cache(&self, k: usize) -> &LocalCache<T> {
+        &self.caches[k % SLOTS]
+    }
 }
+
+/// The caches' array length: a power of two at least `CLASSES`, so that
+/// [`LocalClasses::cache`] needs no bounds check.
+const SLOTS: usize = CLASSES.next_power_of_two();
 
 impl<T> fmt::Debug for LocalClasses<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,9 +79,12 @@ impl<T> fmt::Debug for LocalClasses<T> {
 #[inline(always)]
 fn in_class(bytes: usize, k: usize) -> bool {
     // Class 0 is `[0, 128)`, class `k > 0` is `[64 << k, 128 << k)`: in
-    // both, `bytes | 64` shifted right by `MIN_SHIFT + k` is exactly 1 (a
-    // shift of 64 or more, for the last class, never is).
-    (bytes | (1 << MIN_SHIFT)).checked_shr(MIN_SHIFT + k as u32) == Some(1)
+    // both, `bytes | 64` shifted right by `MIN_SHIFT + k` is exactly 1. For
+    // the last class the shift is `usize::BITS`, which wraps to 0 and leaves
+    // at least 64: never 1, as no buffer is in that class (it only names
+    // requests too big to keep).
+    const { assert!(MIN_SHIFT + CLASSES as u32 - 1 == usize::BITS) };
+    (bytes | (1 << MIN_SHIFT)).wrapping_shr(MIN_SHIFT + k as u32) == 1
 }
 
 /// Not public API: a buffer type's thread-local caches and its sizes.
@@ -83,14 +100,18 @@ pub(crate) fn take_local<T: Reset + Send + 'static>(
 ) -> NonNull<T> {
     let k = class_for(n.saturating_mul(sizes.element_bytes));
     key.with(|locals| {
-        locals.last.set(k);
-        if let Some(cache) = locals.caches[k].get() {
+        // Stored only when it changes: a store each time made the release's
+        // load of the guess wait for this one, and so for `k`.
+        if locals.last.get() != k {
+            locals.last.set(k);
+        }
+        if let Some(cache) = locals.cache(k).get() {
             // SAFETY: `get` only returns this thread's own cache.
             if let Some(object) = unsafe { cache.try_pop() } {
                 return object;
             }
         }
-        take_caching(pool, &locals.caches[k], sizes, k, n)
+        take_caching(pool, locals.cache(k), sizes, k, n)
     })
 }
 
@@ -102,9 +123,12 @@ pub(crate) fn take_any_local<T: Reset + Send + 'static>(
 ) -> NonNull<T> {
     key.with(|locals| {
         // Class 0 first, as fast as a derived type's acquire; the others
-        // off the fast path.
-        locals.last.set(0);
-        if let Some(cache) = locals.caches[0].get() {
+        // off the fast path. The guess is stored only when it changes, as
+        // in `take_local`.
+        if locals.last.get() != 0 {
+            locals.last.set(0);
+        }
+        if let Some(cache) = locals.cache(0).get() {
             // SAFETY: `get` only returns this thread's own cache.
             if let Some(object) = unsafe { cache.try_pop() } {
                 return object;
@@ -137,7 +161,7 @@ fn take_any_caching<T: Reset + Send + 'static>(
             }
         }
     }
-    take_caching(pool, &locals.caches[0], sizes, 0, 0)
+    take_caching(pool, locals.cache(0), sizes, 0, 0)
 }
 
 #[cold]
@@ -160,6 +184,11 @@ fn take_caching<T: Reset + Send + 'static>(
 }
 
 /// A guard's drop through a thread-local.
+///
+/// # Safety
+///
+/// The caller owns `object`, taken from `pool`, the pool `key` serves, and
+/// gives it up.
 #[inline(always)]
 pub(crate) unsafe fn put_local<T: Reset + Send + 'static>(
     pool: &'static Pool<T>,
@@ -167,76 +196,72 @@ pub(crate) unsafe fn put_local<T: Reset + Send + 'static>(
     object: NonNull<T>,
 ) {
     // SAFETY: the caller owns `object`.
-    match unsafe { prepare(object) } {
-        Verdict::Keep => {}
-        // SAFETY: forwarded from the caller.
-        verdict => return unsafe { pool.put_not_kept(sizes, object, verdict) },
+    let verdict = unsafe { prepare(object) };
+    if let Verdict::Keep = verdict {
+        // SAFETY: as above.
+        let bytes = sizes.bytes(unsafe { object.as_ref() });
+        // The guess first (see the module's comment); a buffer of another
+        // class takes the slow path. Were the class chosen by a select
+        // here, the compiler would make it a conditional move, and the
+        // cache address would wait on the object again.
+        let last = key.with(|locals| locals.last.get());
+        if in_class(bytes, last) && bytes <= pool.config.max_bytes.load(Ordering::Relaxed) {
+            let pushed = key.with(|locals| match locals.cache(last).get() {
+                // SAFETY: `get` only returns this thread's own cache, and
+                // `object` is ours to give.
+                Some(cache) => unsafe { cache.try_push(object) }.is_ok(),
+                None => false,
+            });
+            if pushed {
+                return;
+            }
+        }
     }
-    // SAFETY: as above.
+    // One out-of-line call for every other case: with one per case, the
+    // compiler no longer inlined the guard's drop into its caller, and the
+    // object went through the stack between acquire and release.
+    // SAFETY: forwarded from the caller; `object` is still ours.
+    unsafe { put_slow(pool, key, sizes, object, verdict) }
+}
+
+/// The rest of [`put_local`]: a buffer not to keep, one too big for the
+/// pool's limit, of another class than the guess, or whose cache is full
+/// or not known yet.
+///
+/// # Safety
+///
+/// As for [`put_local`]; `verdict` is `prepare`'s for `object`.
+#[cold]
+#[inline(never)]
+unsafe fn put_slow<T: Reset + Send + 'static>(
+    pool: &'static Pool<T>,
+    key: &'static LocalKey<LocalClasses<T>>,
+    sizes: &'static Sizes<T>,
+    object: NonNull<T>,
+    verdict: Verdict,
+) {
+    if !matches!(verdict, Verdict::Keep) {
+        // SAFETY: forwarded from the caller.
+        return unsafe { pool.put_not_kept(sizes, object, verdict) };
+    }
+    // SAFETY: the caller owns `object`.
     let bytes = sizes.bytes(unsafe { object.as_ref() });
     if bytes > pool.config.max_bytes.load(Ordering::Relaxed) {
         // SAFETY: forwarded from the caller.
         return unsafe { pool.put_not_kept(sizes, object, Verdict::Oversized) };
     }
-    // The guess first (see the module's comment). A buffer of another class
-    // takes the out-of-line path: were the class chosen by a select here,
-    // the compiler would make it a conditional move, and the cache address
-    // would wait on the object again.
-    let last = key.with(|locals| locals.last.get());
-    if !in_class(bytes, last) {
-        // SAFETY: forwarded from the caller.
-        return unsafe { put_other_class(pool, key, class_of(bytes), object) };
-    }
-    // SAFETY: forwarded from the caller; `object` is a buffer of class
-    // `last`.
-    unsafe { put_in_class(pool, key, last, object) }
-}
-
-/// Returns `object`, a kept buffer of class `k`, through this thread's
-/// cache of that class.
-///
-/// # Safety
-///
-/// The caller owns `object`, taken from `pool`, the pool `key` serves, and
-/// gives it up.
-#[inline(always)]
-unsafe fn put_in_class<T: Reset + Send + 'static>(
-    pool: &'static Pool<T>,
-    key: &'static LocalKey<LocalClasses<T>>,
-    k: usize,
-    object: NonNull<T>,
-) {
-    // Two small closures rather than one: the compiler called a closure
-    // holding all of this out of line, through a stack frame, and inlines
-    // these.
-    let pushed = key.with(|locals| match locals.caches[k].get() {
+    let k = class_of(bytes);
+    let pushed = key.with(|locals| match locals.cache(k).get() {
         // SAFETY: `get` only returns this thread's own cache, and `object`
         // is ours to give.
         Some(cache) => unsafe { cache.try_push(object) },
         None => Err(object),
     });
     if let Err(object) = pushed {
-        // SAFETY: forwarded from the caller; `try_push` gave `object` back.
-        key.with(|locals| unsafe { give_back_caching(pool, &locals.caches[k], k, object) });
+        // SAFETY: forwarded from the caller; `try_push` gave `object` back,
+        // a kept buffer of class `k`.
+        key.with(|locals| unsafe { give_back_caching(pool, locals.cache(k), k, object) });
     }
-}
-
-/// [`put_in_class`] for a buffer of another class than the thread last
-/// acquired from.
-///
-/// # Safety
-///
-/// As for [`put_in_class`].
-#[cold]
-#[inline(never)]
-unsafe fn put_other_class<T: Reset + Send + 'static>(
-    pool: &'static Pool<T>,
-    key: &'static LocalKey<LocalClasses<T>>,
-    k: usize,
-    object: NonNull<T>,
-) {
-    // SAFETY: forwarded from the caller.
-    unsafe { put_in_class(pool, key, k, object) }
 }
 
 #[cold]
@@ -254,4 +279,23 @@ unsafe fn give_back_caching<T: Reset + Send + 'static>(
     }
     // SAFETY: forwarded from the caller.
     unsafe { recycle::give_back(core, object) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::classes::tests::edges;
+
+    #[test]
+    fn the_guess_check_agrees_with_class_of_for_every_slot() {
+        for bytes in edges() {
+            for k in 0..SLOTS {
+                assert_eq!(
+                    in_class(bytes, k),
+                    class_of(bytes) == k,
+                    "in_class({bytes}, {k})"
+                );
+            }
+        }
+    }
 }

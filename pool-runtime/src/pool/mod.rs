@@ -1,7 +1,7 @@
 //! `Pool<T>`: the bounded, thread-safe pool, usable in a `static`.
 
 mod buffers;
-mod classes;
+pub(crate) mod classes;
 mod owned;
 mod table;
 mod take;
