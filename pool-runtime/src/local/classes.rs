@@ -91,6 +91,16 @@ fn in_class(bytes: usize, k: usize) -> bool {
 #[doc(hidden)]
 pub type LocalBuffers<T> = Option<(&'static LocalKey<LocalClasses<T>>, &'static Sizes<T>)>;
 
+/// Whether `class_for(bytes) == k`, written, as [`in_class`] is, so that
+/// the compiler cannot use the computed class for the guess.
+#[inline(always)]
+fn serves(bytes: usize, k: usize) -> bool {
+    // `class_for` is the bit length of `y`; `2y + 1` is one bit longer,
+    // so shifted right by `k` it is exactly 1 when that length is `k`.
+    let y = bytes.saturating_sub(1) >> MIN_SHIFT;
+    ((y << 1) | 1).wrapping_shr(k as u32) == 1
+}
+
 /// `acquire_with_capacity` through a thread-local.
 #[inline(always)]
 pub(crate) fn take_local<T: Reset + Send + 'static>(
@@ -98,21 +108,44 @@ pub(crate) fn take_local<T: Reset + Send + 'static>(
     (key, sizes): (&'static LocalKey<LocalClasses<T>>, &'static Sizes<T>),
     n: usize,
 ) -> NonNull<T> {
-    let k = class_for(n.saturating_mul(sizes.element_bytes));
+    let bytes = n.saturating_mul(sizes.element_bytes);
     key.with(|locals| {
-        // Stored only when it changes: a store each time made the release's
-        // load of the guess wait for this one, and so for `k`.
-        if locals.last.get() != k {
-            locals.last.set(k);
-        }
-        if let Some(cache) = locals.cache(k).get() {
-            // SAFETY: `get` only returns this thread's own cache.
-            if let Some(object) = unsafe { cache.try_pop() } {
-                return object;
+        // The class last acquired from, if it serves `n`: checked by a
+        // predicted branch, so that the cache's address does not wait for
+        // the class computed from `n` (as the release's guess, see the
+        // module's comment).
+        let last = locals.last.get();
+        if serves(bytes, last) {
+            if let Some(cache) = locals.cache(last).get() {
+                // SAFETY: `get` only returns this thread's own cache.
+                if let Some(object) = unsafe { cache.try_pop() } {
+                    return object;
+                }
             }
         }
-        take_caching(pool, locals.cache(k), sizes, k, n)
+        take_other_class(pool, locals, sizes, class_for(bytes), n)
     })
+}
+
+/// The rest of [`take_local`]: a request of another class than the last,
+/// or whose cache is empty or not known yet.
+#[cold]
+#[inline(never)]
+fn take_other_class<T: Reset + Send + 'static>(
+    pool: &'static Pool<T>,
+    locals: &LocalClasses<T>,
+    sizes: &Sizes<T>,
+    k: usize,
+    n: usize,
+) -> NonNull<T> {
+    locals.last.set(k);
+    if let Some(cache) = locals.cache(k).get() {
+        // SAFETY: `get` only returns this thread's own cache.
+        if let Some(object) = unsafe { cache.try_pop() } {
+            return object;
+        }
+    }
+    take_caching(pool, locals.cache(k), sizes, k, n)
 }
 
 /// A plain `acquire` through a thread-local: the smallest buffer cached.
@@ -287,7 +320,7 @@ mod tests {
     use crate::pool::classes::tests::edges;
 
     #[test]
-    fn the_guess_check_agrees_with_class_of_for_every_slot() {
+    fn the_guess_checks_agree_with_the_class_arithmetic_for_every_slot() {
         for bytes in edges() {
             for k in 0..SLOTS {
                 assert_eq!(
