@@ -10,10 +10,20 @@
 //! stores. The thread-local also remembers the class the thread last
 //! acquired from, and the release *checks* the capacity against that class
 //! rather than computing the class from it: the check is a predicted branch,
-//! so the cache is reached without waiting for the object. On an Intel
-//! Xeon host this and inlining the closures took `Vec::<u8>::acquire()` +
-//! drop from 3.5x a derived type's round trip to 1.35x, and
-//! `acquire_with_capacity(1000)` from 3.6x to 1.76x (see BENCHMARKS.md).
+//! so the cache is reached without waiting for the object. It is right
+//! whenever a buffer goes back before the next acquire, whatever the sizes.
+//! `acquire_with_capacity` checks its request against the same class, so
+//! its cache is not reached through the class computed from `n` either; a
+//! request of another class takes an out-of-line path.
+//!
+//! Measured on an Intel Xeon host (`cargo bench -p repool-benches --bench
+//! round_trip -- round_trip/buffers`, see BENCHMARKS.md): `Vec::<u8>::acquire()`
+//! + drop went from 3.5x a derived type's round trip to 1.26x, and
+//! `acquire_with_capacity(1000)` from 3.6x to 1.40x. Computing the class on
+//! the acquire instead of guessing it made sizes of one class 1.65x, and
+//! did not measurably help sizes drawn from many classes, which mispredict
+//! the guess (`bench_report -- --buffers-only`: 1.17-1.27x the hand-written
+//! size-class list either way, run to run).
 
 use std::cell::Cell;
 use std::fmt;
