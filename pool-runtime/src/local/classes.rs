@@ -17,8 +17,8 @@
 //! request of another class takes an out-of-line path.
 //!
 //! Measured on an Intel Xeon host (`cargo bench -p repool-benches --bench
-//! round_trip -- round_trip/buffers`, see BENCHMARKS.md): `Vec::<u8>::acquire()`
-//! + drop went from 3.5x a derived type's round trip to 1.26x, and
+//! round_trip -- round_trip/buffers`, see BENCHMARKS.md): the round trip of
+//! `Vec::<u8>::acquire()` went from 3.5x a derived type's to 1.26x, and
 //! `acquire_with_capacity(1000)` from 3.6x to 1.40x. Computing the class on
 //! the acquire instead of guessing it made sizes of one class 1.65x, and
 //! did not measurably help sizes drawn from many classes, which mispredict
