@@ -193,6 +193,25 @@ fn setters_after_first_use_take_effect_at_once() {
 }
 
 #[test]
+fn a_pool_without_a_size_limit_keeps_its_books_and_its_budget() {
+    // `usize::MAX` is "no limit": classes up to the largest buffer a request
+    // can name, and the byte budget split between them all, so a class of
+    // 1 MiB buffers gets no share of it. This panicked (an overflow computing
+    // the largest class's ceiling) in debug builds.
+    let pool = Pool::<Vec<u8>>::buffers();
+    pool.set_max_capacity(usize::MAX);
+    assert_eq!(pool.max_capacity(), None, "no limit");
+    drop(pool.acquire_with_capacity(100));
+    drop(pool.acquire_with_capacity(1 << 20));
+    let s = pool.stats();
+    assert_eq!((s.idle, s.over_capacity, s.oversized), (1, 1, 0), "{s:?}");
+    assert!(s.idle_bytes <= pool.max_idle_bytes(), "{s:?}");
+    for class in pool.class_stats() {
+        assert!(class.stats.idle <= class.capacity, "{class:?}");
+    }
+}
+
+#[test]
 fn a_value_pool_made_with_new_is_one_pool_for_every_size() {
     let pool = Pool::<Vec<u8>>::new();
     let mut buf = pool.acquire();

@@ -74,10 +74,13 @@ pub(crate) fn class_floor(k: usize) -> usize {
 /// The most bytes one idle buffer of class `k` may hold when the pool
 /// keeps none over `max_bytes`.
 pub(crate) fn ceiling(k: usize, max_bytes: usize) -> usize {
-    let end = match k + 1 {
-        next if next < CLASSES => ((1usize << MIN_SHIFT) << next) - 1,
-        _ => usize::MAX,
-    };
+    // One below the next class's start; that start is `1 << usize::BITS`
+    // for the class holding the largest buffers (reached when
+    // `max_capacity` is `usize::MAX`, no limit), so the end is `usize::MAX`.
+    // The shift alone would drop that bit and leave 0.
+    let end = 1usize
+        .checked_shl(MIN_SHIFT + k as u32 + 1)
+        .map_or(usize::MAX, |next| next - 1);
     end.min(max_bytes).max(1)
 }
 
@@ -240,6 +243,15 @@ pub(crate) mod tests {
                 class_of(bytes) < CLASSES - 1,
                 "no buffer is in the last class"
             );
+        }
+    }
+
+    #[test]
+    fn a_class_ceiling_is_one_below_the_next_class_for_every_class() {
+        for k in 0..CLASSES {
+            let end = (floor(k + 1) - 1).min(usize::MAX as u128) as usize;
+            assert_eq!(ceiling(k, usize::MAX), end, "ceiling({k}, no limit)");
+            assert_eq!(ceiling(k, 1000), end.min(1000), "ceiling({k}, 1000)");
         }
     }
 }
